@@ -1,0 +1,162 @@
+"""The ``tabgan`` command line: parse options, call the library, print. No logic of its own."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from tabgan.errors import TabganError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(command: F) -> F:
+    """Turn a TabganError into one 'Error: ...' line and exit code 1 (nothing half-written)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except TabganError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
+
+
+class ProgressBar:
+    """One updating line on a terminal; a line every 10% of epochs otherwise (logs, CI)."""
+
+    def __init__(self, stream: Any = None, width: int = 24) -> None:
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.started = time.perf_counter()
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def __call__(self, epoch: int, total: int, record: dict[str, float]) -> None:
+        done = int(self.width * epoch / total)
+        elapsed = time.perf_counter() - self.started
+        eta = elapsed / epoch * (total - epoch)
+        line = (
+            f"epoch {epoch}/{total} [{'#' * done}{'.' * (self.width - done)}] "
+            f"critic {record['critic_loss']:+.3f}  generator {record['generator_loss']:+.3f}  "
+            f"{record['rows_per_second']:,.0f} rows/s  eta {_duration(eta)}"
+        )
+        if self.tty:
+            end = "\n" if epoch == total else ""
+            self.stream.write("\r" + line + end)
+            self.stream.flush()
+        elif epoch == total or epoch % max(1, total // 10) == 0 or epoch == 1:
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tabgan")
+def main() -> None:
+    """tabgan: learn a table of real records and generate synthetic ones."""
+
+
+@main.group()
+def schema() -> None:
+    """Infer or check table schemas."""
+
+
+@schema.command("infer")
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the schema here (YAML); default: print it.")
+@click.option("--target", help="Name this column as the target (e.g. the label to predict).")
+@user_errors
+def schema_infer(data: Path, output: Path | None, target: str | None) -> None:
+    """Infer a YAML schema from the table DATA (.csv, .csv.gz or .parquet)."""
+    from tabgan.io import read_table
+    from tabgan.schema import infer_schema
+
+    table_schema = infer_schema(read_table(data), target=target)
+    if output is None:
+        click.echo(table_schema.to_yaml(), nl=False)
+        return
+    table_schema.to_yaml(output)
+    kinds: dict[str, int] = {}
+    for column in table_schema.columns:
+        kinds[column.kind] = kinds.get(column.kind, 0) + 1
+    summary = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
+    click.echo(f"wrote {output}: {len(table_schema.columns)} columns ({summary})")
+
+
+@main.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--schema", "schema_path", type=click.Path(path_type=Path), help="YAML schema; inferred when absent.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Model directory to write.")
+@click.option("--epochs", type=int, help="Passes over the data (default: the model's default).")
+@click.option("--batch-size", type=int, help="Rows per training step.")
+@click.option("--seed", type=int, help="Random seed; the same seed gives the same model and samples.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@user_errors
+def fit(
+    data: Path,
+    schema_path: Path | None,
+    output: Path,
+    epochs: int | None,
+    batch_size: int | None,
+    seed: int | None,
+    device: str,
+    quiet: bool,
+) -> None:
+    """Fit a model on the table DATA and save it to a directory."""
+    from tabgan.io import read_table
+    from tabgan.schema import TableSchema
+    from tabgan.synthesizer import TabGAN
+
+    table_schema = TableSchema.from_yaml(schema_path) if schema_path is not None else None
+    real = read_table(data)
+    options: dict[str, Any] = {"random_state": seed, "device": device}
+    if epochs is not None:
+        options["epochs"] = epochs
+    if batch_size is not None:
+        options["batch_size"] = batch_size
+    started = time.perf_counter()
+    model = TabGAN(**options).fit(real, table_schema, progress=None if quiet else ProgressBar())
+    seconds = time.perf_counter() - started
+    model.save(output)
+    epochs_done = len(model.history_.epochs)
+    rate = sum(e["rows_per_second"] for e in model.history_.epochs) / max(epochs_done, 1)
+    click.echo(
+        f"fitted {data.name}: {len(real):,} rows x {real.shape[1]} columns, {epochs_done} epochs in "
+        f"{_duration(seconds)} ({rate:,.0f} rows/s on {model.device_.type}, seed {model.seed_}); model saved to {output}"
+    )
+
+
+@main.command()
+@click.argument("model_dir", type=click.Path(path_type=Path))
+@click.option("-n", "--rows", type=click.IntRange(min=1), required=True, help="How many rows to generate.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Output table (.csv, .csv.gz, .parquet).")
+@click.option("--seed", type=int, help="Random seed (default: the model's own seed).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@user_errors
+def sample(model_dir: Path, rows: int, output: Path, seed: int | None, device: str) -> None:
+    """Generate rows from a saved model into a table file, written atomically."""
+    from tabgan.io import table_format, write_table_chunks
+    from tabgan.synthesizer import TabGAN
+
+    table_format(output)  # refuse an unknown format before any work
+    model = TabGAN.load(model_dir, device=device)
+    started = time.perf_counter()
+    written = write_table_chunks(model.iter_sample(rows, seed=seed), output)
+    seconds = time.perf_counter() - started
+    click.echo(f"wrote {written:,} rows to {output} in {_duration(seconds)} ({written / max(seconds, 1e-9):,.0f} rows/s)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,81 @@
+"""Model and training settings, validated, each with its range and meaning."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import torch
+
+from tabgan.errors import ConfigError
+
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def _setting(default: Any, low: float | None, high: float | None, help: str) -> Any:
+    return field(default=default, metadata={"low": low, "high": high, "help": help})
+
+
+@dataclass
+class TabGANConfig:
+    """Every setting of a TabGAN model. ``validate()`` checks ranges and names the bad one."""
+
+    epochs: int = _setting(150, 1, 100_000, "passes over the training table")
+    batch_size: int = _setting(500, 10, 1_000_000, "rows per training step; a multiple of pac")
+    noise_dim: int = _setting(128, 1, 4096, "size of the generator's noise input")
+    generator_dims: tuple[int, ...] = _setting((256, 256), 1, 16384, "widths of the generator's residual blocks")
+    critic_dims: tuple[int, ...] = _setting((256, 256), 1, 16384, "widths of the critic's hidden layers")
+    pac: int = _setting(10, 1, 64, "rows the critic judges together (PacGAN)")
+    generator_lr: float = _setting(2e-4, 1e-7, 1.0, "Adam learning rate of the generator")
+    critic_lr: float = _setting(2e-4, 1e-7, 1.0, "Adam learning rate of the critic")
+    weight_decay: float = _setting(1e-6, 0.0, 1.0, "Adam weight decay of both networks")
+    critic_steps: int = _setting(1, 1, 20, "critic updates per generator update")
+    gp_weight: float = _setting(10.0, 0.0, 1000.0, "weight of the WGAN-GP gradient penalty")
+    critic_dropout: float = _setting(0.5, 0.0, 0.95, "dropout in the critic's hidden layers")
+    gumbel_tau: float = _setting(0.2, 0.01, 10.0, "temperature of the Gumbel-softmax on one-hot outputs")
+    max_modes: int = _setting(10, 1, 100, "mixture components per numeric column")
+    mixture_fit_rows: int = _setting(10_000, 100, 10_000_000, "rows subsampled to fit each mixture")
+    max_categories: int = _setting(100, 2, 100_000, "one-hot options per column before rare labels fold into 'other'")
+    device: str = _setting("auto", None, None, "auto (CUDA when present), cpu or cuda")
+
+    def validate(self) -> TabGANConfig:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            low, high = f.metadata.get("low"), f.metadata.get("high")
+            items = value if isinstance(value, tuple) else (value,)
+            if f.name.endswith("_dims") and not items:
+                raise ConfigError(f"{f.name} needs at least one layer")
+            for item in items:
+                if low is not None and not isinstance(item, (int, float)):
+                    raise ConfigError(f"{f.name}={item!r} is not a number")
+                if low is not None and not (low <= item <= high):
+                    raise ConfigError(f"{f.name}={item!r} is outside {low}..{high} ({f.metadata['help']})")
+        if self.device not in DEVICES:
+            raise ConfigError(f"device={self.device!r} is not one of {', '.join(DEVICES)}")
+        if self.batch_size % self.pac:
+            raise ConfigError(f"batch_size={self.batch_size} is not a multiple of pac={self.pac}")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TabGANConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown setting {unknown[0]!r}")
+        values = {k: tuple(v) if k.endswith("_dims") else v for k, v in data.items()}
+        return cls(**values).validate()
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` -> CUDA when available, else CPU; ``cuda`` without CUDA is an error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device 'cuda' was asked for but CUDA is not available on this machine")
+    if name not in DEVICES:
+        raise ConfigError(f"device={name!r} is not one of {', '.join(DEVICES)}")
+    return torch.device(name)

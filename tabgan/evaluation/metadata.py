@@ -1,0 +1,163 @@
+"""Bridge from a :class:`~tabgan.schema.TableSchema` to SDMetrics, and frame preparation.
+
+``to_sdmetrics_metadata`` maps column kinds to SDMetrics sdtypes:
+
+=================================  ============================================
+tabgan kind                        SDMetrics sdtype
+=================================  ============================================
+categorical, boolean               ``categorical``
+continuous, integer                ``numerical``
+datetime                           ``datetime`` (with ``datetime_format`` when set)
+id                                 ``id``
+=================================  ============================================
+
+``prepare_frame`` puts a table into one canonical form that every metric in this package
+uses, so that the real and synthetic tables compare value for value even when they were
+stored differently (``13`` and ``13.0``, ``True`` and ``"yes"``, a date as text or as a
+timestamp):
+
+- numbers (continuous, integer) become ``float64``;
+- datetimes become ``datetime64[ns]`` (text parsed with the schema's format);
+- categorical labels become text: whole numbers are written without a decimal point
+  (``13.0`` -> ``"13"``), other numbers as Python writes them; boolean labels become
+  ``"True"``/``"False"`` (true/false, yes/no, y/n, t/f and 1/0 are recognised);
+- ids are kept as text;
+- nulls stay nulls (``NaN`` / ``NaT``).
+
+This relabelling is one-to-one on clean data, so SDMetrics' scores are unchanged by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tabgan.errors import DataError
+from tabgan.schema import DISCRETE_KINDS, NUMERIC_KINDS, TableSchema
+
+TABLE_NAME = "table"
+
+_SDTYPES = {
+    "categorical": "categorical",
+    "boolean": "categorical",
+    "continuous": "numerical",
+    "integer": "numerical",
+    "datetime": "datetime",
+    "id": "id",
+}
+_TRUE_WORDS = {"true", "yes", "y", "t", "1", "1.0"}
+_FALSE_WORDS = {"false", "no", "n", "f", "0", "0.0"}
+
+
+def to_sdmetrics_metadata(schema: TableSchema, table_name: str = TABLE_NAME) -> dict[str, Any]:
+    """SDMetrics metadata (the multi-table form its unified reports expect) for one table."""
+    columns: dict[str, dict[str, Any]] = {}
+    for col in schema.columns:
+        entry: dict[str, Any] = {"sdtype": _SDTYPES[col.kind]}
+        if col.kind == "datetime" and col.datetime_format:
+            entry["datetime_format"] = col.datetime_format
+        columns[col.name] = entry
+    table: dict[str, Any] = {"columns": columns}
+    ids = [c.name for c in schema.columns if c.kind == "id"]
+    if len(ids) == 1:
+        table["primary_key"] = ids[0]
+    return {"tables": {table_name: table}}
+
+
+def canonical_labels(values: pd.Series, boolean: bool = False) -> pd.Series:
+    """Labels of a discrete column as text (nulls kept), so equal labels compare equal."""
+    out = pd.Series(np.nan, index=values.index, dtype=object)
+    present = values.notna().to_numpy()
+    if not present.any():
+        return out
+    kept = values[present]
+    if pd.api.types.is_bool_dtype(kept) or (boolean and kept.map(type).eq(bool).all()):
+        out[present] = kept.astype(bool).map({True: "True", False: "False"}).to_numpy()
+        return out
+    if pd.api.types.is_numeric_dtype(kept):
+        text = _number_labels(kept.astype(float))
+    else:
+        text = kept.astype(str)
+        as_number = pd.to_numeric(text, errors="coerce")
+        if as_number.notna().all() and not boolean:
+            text = _number_labels(as_number.astype(float))
+    if boolean:
+        lowered = text.str.strip().str.lower()
+        text = text.where(~lowered.isin(_TRUE_WORDS), "True").where(~lowered.isin(_FALSE_WORDS), "False")
+    out[present] = text.to_numpy()
+    return out
+
+
+def _number_labels(numbers: pd.Series) -> pd.Series:
+    values = numbers.to_numpy(dtype=float)
+    whole = np.isfinite(values) & (np.mod(values, 1.0) == 0) & (np.abs(values) < 2**53)
+    text = numbers.astype(str)
+    if whole.any():
+        text[whole] = numbers[whole].astype(np.int64).astype(str).to_numpy()
+    return text
+
+
+@dataclass
+class PreparedFrame:
+    """A table in canonical form, with notes on values that had to be dropped to null."""
+
+    frame: pd.DataFrame
+    coerced: dict[str, int] = field(default_factory=dict)
+
+
+def prepare_frame(df: pd.DataFrame, schema: TableSchema, role: str, strict: bool) -> PreparedFrame:
+    """Select the schema's columns of ``df`` in schema order and put them in canonical form.
+
+    ``role`` names the table in messages ("real", "synthetic", "holdout"). With ``strict``
+    (the real tables) a number or date that does not parse is a :class:`DataError`; without it
+    (the synthetic table) it becomes null and is counted in ``coerced``.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"the {role} table must be a pandas DataFrame, not {type(df).__name__}")
+    if len(df) == 0:
+        raise DataError(f"the {role} table has no rows")
+    names = {str(c): c for c in df.columns}
+    missing = [c.name for c in schema.columns if c.name not in names]
+    if missing:
+        raise DataError(f"column {missing[0]!r} of the schema is missing from the {role} table")
+    out: dict[str, pd.Series] = {}
+    coerced: dict[str, int] = {}
+    for col in schema.columns:
+        values = df[names[col.name]].reset_index(drop=True)
+        if col.kind in NUMERIC_KINDS:
+            if pd.api.types.is_bool_dtype(values):
+                values = values.astype(float)
+            parsed = pd.to_numeric(values, errors="coerce").astype(float)
+            parsed[~np.isfinite(parsed.to_numpy())] = np.nan
+        elif col.kind == "datetime":
+            if pd.api.types.is_datetime64_any_dtype(values):
+                parsed = values.astype("datetime64[ns]")
+                if getattr(parsed.dt, "tz", None) is not None:
+                    parsed = parsed.dt.tz_localize(None)
+            else:
+                parsed = pd.to_datetime(values, format=col.datetime_format, errors="coerce")
+                parsed = parsed.astype("datetime64[ns]")
+        elif col.kind in DISCRETE_KINDS:
+            parsed = canonical_labels(values, boolean=col.kind == "boolean")
+        else:  # id
+            parsed = values.astype(object).where(values.notna(), np.nan)
+            parsed[values.notna()] = values[values.notna()].astype(str)
+        lost = int((parsed.isna() & values.notna()).sum())
+        if lost:
+            if strict:
+                first = values[(parsed.isna() & values.notna()).to_numpy()].iloc[0]
+                what = "a number" if col.kind in NUMERIC_KINDS else "a date"
+                raise DataError(
+                    f"column {col.name!r} of the {role} table: {str(first)[:40]!r} is not {what}"
+                )
+            coerced[col.name] = lost
+        out[col.name] = parsed
+    return PreparedFrame(pd.DataFrame(out), coerced)
+
+
+def model_columns(schema: TableSchema) -> list[str]:
+    """The columns that carry information about the rows (every kind but ``id``)."""
+    return [c.name for c in schema.columns if c.kind != "id"]

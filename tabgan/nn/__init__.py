@@ -1,0 +1,11 @@
+"""Networks, span-wise activations and losses. Torch only: nothing here knows pandas."""
+
+from tabgan.nn.activations import SpanActivation, segment_log_softmax, segment_softmax
+from tabgan.nn.critic import Critic, gradient_penalty
+from tabgan.nn.generator import Generator
+from tabgan.nn.init import build_module
+
+__all__ = [
+    "Critic", "Generator", "SpanActivation", "build_module", "gradient_penalty",
+    "segment_log_softmax", "segment_softmax",
+]

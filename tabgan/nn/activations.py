@@ -1,0 +1,66 @@
+"""Span-wise output activations: tanh for scalars, (Gumbel-)softmax within each one-hot span.
+
+The generator's raw output is laid out as ``[scalars | one-hot spans end to end]``. Softmax
+within spans is computed for all spans at once with scatter operations over a span-id
+vector, so the cost does not grow with a Python loop over spans.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def _segment_stats(logits: torch.Tensor, segment: torch.Tensor, n_segments: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row and segment: the max logit (detached; softmax is shift-invariant) and the sum of exp."""
+    index = segment.expand(logits.shape[0], -1)
+    shift = torch.full((logits.shape[0], n_segments), float("-inf"), device=logits.device, dtype=logits.dtype)
+    shift = shift.scatter_reduce(1, index, logits.detach(), reduce="amax", include_self=True)
+    exp = torch.exp(logits - shift.gather(1, index))
+    total = torch.zeros_like(shift).scatter_add(1, index, exp)
+    return shift, total
+
+
+def segment_softmax(logits: torch.Tensor, segment: torch.Tensor, n_segments: int) -> torch.Tensor:
+    """Softmax of ``logits`` [B, W] within each segment; ``segment`` [W] gives each column's segment."""
+    index = segment.expand(logits.shape[0], -1)
+    shift, total = _segment_stats(logits, segment, n_segments)
+    return torch.exp(logits - shift.gather(1, index)) / total.gather(1, index)
+
+
+def segment_log_softmax(logits: torch.Tensor, segment: torch.Tensor, n_segments: int) -> torch.Tensor:
+    """Log-softmax within segments, as log(total) per [B, n_segments] plus the shift."""
+    shift, total = _segment_stats(logits, segment, n_segments)
+    return shift + torch.log(total)
+
+
+class SpanActivation(nn.Module):
+    """tanh on the first ``n_scalars`` outputs, Gumbel-softmax within each one-hot span."""
+
+    def __init__(self, n_scalars: int, onehot_widths: list[int], tau: float = 0.2) -> None:
+        super().__init__()
+        self.n_scalars = n_scalars
+        self.n_segments = len(onehot_widths)
+        self.tau = tau
+        segment = torch.repeat_interleave(torch.arange(len(onehot_widths)), torch.tensor(onehot_widths, dtype=torch.long))
+        self.register_buffer("segment", segment, persistent=False)
+
+    def forward(self, raw: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+        scalars = torch.tanh(raw[:, : self.n_scalars])
+        logits = raw[:, self.n_scalars :]
+        if logits.shape[1] == 0:
+            return scalars
+        if generator is not None:
+            u = torch.rand(logits.shape, generator=generator, device=logits.device, dtype=logits.dtype)
+            gumbel = -torch.log((-torch.log(u.clamp_min(1e-10))).clamp_min(1e-10))
+            logits = logits + gumbel
+        soft = segment_softmax(logits / self.tau, self.segment, self.n_segments)
+        return torch.cat([scalars, soft], dim=1)
+
+    def log_probs(self, raw: torch.Tensor, positions: torch.Tensor, segments: torch.Tensor) -> torch.Tensor:
+        """Log-probability, without Gumbel noise, of the one-hot output at ``positions`` (index
+        within the one-hot block) whose span is ``segments``, one per row."""
+        logits = raw[:, self.n_scalars :]
+        log_total = segment_log_softmax(logits, self.segment, self.n_segments)
+        rows = torch.arange(raw.shape[0], device=raw.device)
+        return logits[rows, positions] - log_total[rows, segments]

@@ -1,0 +1,41 @@
+"""Building modules without touching torch's global random number generator."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TypeVar
+
+import torch
+from torch import nn
+
+M = TypeVar("M", bound=nn.Module)
+
+
+def build_module(factory: Callable[[], M], device: torch.device, generator: torch.Generator) -> M:
+    """Create a module on the meta device, move it to ``device`` and initialise its weights
+    from ``generator``: the same seed gives the same weights, and the global RNG is untouched."""
+    with torch.device("meta"):
+        module = factory()
+    module = module.to_empty(device=device)
+    reset_parameters(module, generator)
+    return module
+
+
+@torch.no_grad()
+def reset_parameters(module: nn.Module, generator: torch.Generator) -> None:
+    """PyTorch's default initialisation (uniform ±1/sqrt(fan_in)), drawn from ``generator``."""
+    for layer in module.modules():
+        if isinstance(layer, nn.Linear):
+            bound = 1.0 / math.sqrt(layer.in_features)
+            # kaiming_uniform(a=sqrt(5)), PyTorch's default for Linear, is uniform ±1/sqrt(fan_in)
+            layer.weight.uniform_(-bound, bound, generator=generator)
+            if layer.bias is not None:
+                layer.bias.uniform_(-bound, bound, generator=generator)
+        elif isinstance(layer, (nn.BatchNorm1d, nn.LayerNorm)):
+            layer.reset_parameters()
+    for name, buffer in module.named_buffers():
+        if name.endswith("running_mean") or name.endswith("num_batches_tracked"):
+            buffer.zero_()
+        elif name.endswith("running_var"):
+            buffer.fill_(1.0)

@@ -1,0 +1,127 @@
+"""Model directories: data, not code.
+
+A saved model is a directory of:
+
+- ``model.json``: format marker, version, settings, seed, network layout;
+- ``schema.yaml``: the table schema;
+- ``encoder.json``: every column codec's learned state;
+- ``history.json``: the per-epoch training record;
+- ``generator.safetensors``: the generator's weights.
+
+Loading reads JSON/YAML with safe parsers and weights with safetensors, which holds only
+tensors: nothing is ever unpickled, so a crafted file cannot run code; a file that is not a
+valid safetensors file is refused with a clear error.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from tabgan import __version__
+from tabgan.config import TabGANConfig, resolve_device
+from tabgan.errors import ModelFileError, TabganError
+from tabgan.io import atomic_directory
+from tabgan.nn import Generator
+from tabgan.schema import TableSchema
+from tabgan.training import History
+from tabgan.transforms.encoder import NetworkLayout, TableEncoder
+
+if TYPE_CHECKING:
+    from tabgan.synthesizer import TabGAN
+
+FORMAT = "tabgan-model"
+FORMAT_VERSION = 1
+FILES = ("model.json", "schema.yaml", "encoder.json", "history.json", "generator.safetensors")
+
+
+def _write_json(data: Any, path: Path) -> None:
+    path.write_text(json.dumps(data, indent=1, sort_keys=False), encoding="utf-8")
+
+
+def save_model(model: TabGAN, path: Path) -> Path:
+    """Write ``model`` to the directory ``path``; an existing model there is replaced whole."""
+    with atomic_directory(path) as tmp:
+        _write_json(
+            {
+                "format": FORMAT,
+                "format_version": FORMAT_VERSION,
+                "tabgan_version": __version__,
+                "config": model.config_.to_dict(),
+                "seed": model.seed_,
+                "n_training_rows": model.n_training_rows_,
+                "layout": model.layout_.to_dict(),
+            },
+            tmp / "model.json",
+        )
+        model.schema_.to_yaml(tmp / "schema.yaml")
+        _write_json(model.encoder_.state(), tmp / "encoder.json")
+        _write_json(model.history_.to_dict(), tmp / "history.json")
+        weights = {k: v.detach().cpu().contiguous() for k, v in model.generator_.state_dict().items()}
+        save_file(weights, str(tmp / "generator.safetensors"), metadata={"format": FORMAT})
+    return path
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{path.name} in the model directory is not valid JSON ({exc})") from None
+
+
+def load_weights(path: Path) -> dict[str, torch.Tensor]:
+    """Tensors from a safetensors file; anything else (a pickle, say) is refused."""
+    try:
+        return load_file(str(path), device="cpu")
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise ModelFileError(
+            f"{path.name} is not a valid safetensors weights file; refusing to load it "
+            f"(tabgan never unpickles model files): {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
+
+
+def load_model(path: Path, device: str = "auto") -> TabGAN:
+    """Read a model directory written by :func:`save_model`."""
+    from tabgan.synthesizer import TabGAN
+
+    if not path.is_dir():
+        raise ModelFileError(f"{str(path)!r} is not a model directory")
+    missing = [name for name in FILES if not (path / name).is_file()]
+    if missing:
+        raise ModelFileError(f"{str(path)!r} is not a complete tabgan model: {missing[0]} is missing")
+    meta = _read_json(path / "model.json")
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelFileError(f"{str(path)!r} is not a tabgan model (model.json has no tabgan format marker)")
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(f"model format version {meta.get('format_version')!r} is not supported")
+    try:
+        config = TabGANConfig.from_dict(dict(meta["config"]))
+        config.device = device
+        schema = TableSchema.from_yaml(path / "schema.yaml")
+        encoder = TableEncoder.from_state(schema, _read_json(path / "encoder.json"))
+        layout = NetworkLayout.from_dict(meta["layout"])
+        history = History(epochs=list(_read_json(path / "history.json")["epochs"]))
+        seed, n_rows = int(meta["seed"]), int(meta["n_training_rows"])
+    except ModelFileError:
+        raise
+    except TabganError as exc:
+        raise ModelFileError(f"the model's files are inconsistent: {exc}") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"model.json is malformed ({type(exc).__name__}: {exc})") from None
+    if layout != encoder.layout:
+        raise ModelFileError("the model's layout does not match its encoder state")
+    weights = load_weights(path / "generator.safetensors")
+    target = resolve_device(device)
+    with torch.device("meta"):
+        generator = Generator(config.noise_dim, sum(layout.cond_widths), tuple(config.generator_dims), layout.data_dim)
+    generator = generator.to_empty(device=target)
+    try:
+        generator.load_state_dict(weights, strict=True)
+    except RuntimeError as exc:
+        raise ModelFileError(f"generator weights do not fit the model's settings: {str(exc).splitlines()[0]}") from None
+    return TabGAN._from_parts(config, seed, schema, encoder, layout, history, generator, n_rows, target)

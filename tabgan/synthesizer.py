@@ -1,0 +1,192 @@
+"""The public front: ``TabGAN(...).fit(df).sample(n)``, ``save`` and ``load``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from tabgan.conditioning import ConditionSampler
+from tabgan.config import TabGANConfig, resolve_device
+from tabgan.errors import DataError, TabganError
+from tabgan.nn import Generator, SpanActivation
+from tabgan.schema import TableSchema, infer_schema, validate
+from tabgan.training import GANTrainer, History, ProgressCallback
+from tabgan.transforms.encoder import EncoderSettings, NetworkLayout, TableEncoder
+
+SAMPLE_CHUNK_ROWS = 100_000
+
+
+def _derive_seed(seed: int, *stream: int) -> int:
+    """A 63-bit seed for one purpose (``stream``) derived from the user's seed."""
+    return int(np.random.SeedSequence([seed, *stream]).generate_state(2, dtype=np.uint32).view(np.uint64)[0] >> 1)
+
+
+class TabGAN:
+    """A conditional tabular GAN (residual generator, PacGAN critic, WGAN-GP).
+
+    Parameters are stored unchanged (scikit-learn style); learned state lives in attributes
+    ending in ``_`` set by :meth:`fit`. ``random_state`` fixes every random draw: the same
+    data, schema, seed and device give the same model and the same samples.
+    Any :class:`~tabgan.config.TabGANConfig` setting may be passed as a keyword.
+    """
+
+    def __init__(
+        self,
+        epochs: int = TabGANConfig.epochs,
+        batch_size: int = TabGANConfig.batch_size,
+        random_state: int | None = None,
+        device: str = "auto",
+        **settings: Any,
+    ) -> None:
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.device = device
+        self.settings = settings
+
+    # -- configuration -------------------------------------------------------------------------
+    def _config(self) -> TabGANConfig:
+        try:
+            config = TabGANConfig(epochs=self.epochs, batch_size=self.batch_size, device=self.device, **self.settings)
+        except TypeError as exc:
+            raise TabganError(f"unknown setting: {exc}") from None
+        return config.validate()
+
+    @property
+    def is_fitted(self) -> bool:
+        return hasattr(self, "generator_")
+
+    def _check_fitted(self) -> None:
+        if not self.is_fitted:
+            raise TabganError("this TabGAN is not fitted yet: call fit() or TabGAN.load() first")
+
+    # -- fit -------------------------------------------------------------------------------------
+    def fit(
+        self, data: pd.DataFrame, schema: TableSchema | None = None, progress: ProgressCallback | None = None
+    ) -> TabGAN:
+        """Learn ``data`` (validated against ``schema``, inferred when not given). Returns self."""
+        config = self._config()
+        if not isinstance(data, pd.DataFrame):
+            raise DataError("fit() needs a pandas DataFrame")
+        schema = schema if schema is not None else infer_schema(data)
+        frame = validate(data, schema)
+        seed = self.random_state if self.random_state is not None else int(np.random.SeedSequence().entropy % 2**63)
+        device = resolve_device(config.device)
+        np_rng = np.random.default_rng(_derive_seed(seed, 0))
+        torch_rng = torch.Generator(device=device).manual_seed(_derive_seed(seed, 1))
+
+        settings = EncoderSettings(config.max_modes, config.mixture_fit_rows, config.max_categories)
+        encoder = TableEncoder(schema, settings).fit(frame, np_rng)
+        encoded = encoder.encode(frame, np_rng)
+        layout = encoder.layout
+        trainer = GANTrainer(
+            layout,
+            torch.from_numpy(encoded.scalars),
+            torch.from_numpy(encoded.codes),
+            config,
+            device,
+            torch_rng,
+        )
+        history = trainer.train(config.epochs, progress)
+
+        self.config_ = config
+        self.seed_ = seed
+        self.schema_ = schema
+        self.encoder_ = encoder
+        self.layout_ = layout
+        self.history_ = history
+        self.n_training_rows_ = len(frame)
+        self.generator_ = trainer.generator.eval()
+        self.activation_ = trainer.activation
+        self.device_ = device
+        return self
+
+    # -- sample ----------------------------------------------------------------------------------
+    def _condition_sampler(self) -> ConditionSampler:
+        counts = torch.as_tensor(self.encoder_.condition_counts(), device=self.device_)
+        return ConditionSampler(self.layout_.cond_widths, counts)
+
+    @torch.no_grad()
+    def iter_sample(self, n: int, seed: int | None = None, chunk_rows: int = SAMPLE_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+        """Generate ``n`` rows as a stream of frames of at most ``chunk_rows`` rows each."""
+        self._check_fitted()
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise TabganError(f"the number of rows to sample must be a positive integer, not {n!r}")
+        seed = self.seed_ if seed is None else int(seed)
+        np_rng = np.random.default_rng(_derive_seed(seed, 2))
+        torch_rng = torch.Generator(device=self.device_).manual_seed(_derive_seed(seed, 3))
+        sampler = self._condition_sampler()
+        ids = self.encoder_.generate_ids(int(n), np_rng)
+        self.generator_.eval()
+        for start in range(0, int(n), chunk_rows):
+            rows = min(chunk_rows, int(n) - start)
+            if sampler.n_columns:
+                cond = sampler.sample_original(rows, torch_rng).vector
+            else:
+                cond = torch.zeros(rows, 0, device=self.device_)
+            noise = torch.randn(rows, self.config_.noise_dim, generator=torch_rng, device=self.device_)
+            dense = self.activation_(self.generator_(noise, cond), torch_rng)
+            encoded = self.encoder_.network_to_encoded(dense.float().cpu().numpy())
+            chunk_ids = {name: values.iloc[start : start + rows] for name, values in ids.items()}
+            frame = self.encoder_.decode(encoded, np_rng, ids=chunk_ids)
+            frame.index = pd.RangeIndex(start, start + rows)
+            yield frame
+
+    def sample(self, n: int, seed: int | None = None) -> pd.DataFrame:
+        """``n`` synthetic rows with the real columns, dtypes and nulls.
+
+        Without ``seed`` the model's own seed is used, so the same model gives the same rows,
+        also after ``save`` and ``load`` in another process.
+        """
+        frames = list(self.iter_sample(n, seed))
+        frame = pd.concat(frames) if len(frames) > 1 else frames[0]
+        return frame
+
+    # -- persistence -----------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the model to a directory of JSON, YAML and safetensors files (atomically)."""
+        self._check_fitted()
+        from tabgan.persistence import save_model
+
+        return save_model(self, Path(path))
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "auto") -> TabGAN:
+        """Read a model saved by :meth:`save`. Never unpickles anything."""
+        from tabgan.persistence import load_model
+
+        return load_model(Path(path), device)
+
+    @classmethod
+    def _from_parts(
+        cls,
+        config: TabGANConfig,
+        seed: int,
+        schema: TableSchema,
+        encoder: TableEncoder,
+        layout: NetworkLayout,
+        history: History,
+        generator: Generator,
+        n_training_rows: int,
+        device: torch.device,
+    ) -> TabGAN:
+        settings = {
+            k: v for k, v in config.to_dict().items() if k not in ("epochs", "batch_size", "device")
+        }
+        model = cls(epochs=config.epochs, batch_size=config.batch_size, random_state=seed, device=config.device, **settings)
+        model.config_ = config
+        model.seed_ = seed
+        model.schema_ = schema
+        model.encoder_ = encoder
+        model.layout_ = layout
+        model.history_ = history
+        model.n_training_rows_ = n_training_rows
+        model.generator_ = generator.eval()
+        model.activation_ = SpanActivation(layout.n_scalars, list(layout.onehot_widths), config.gumbel_tau).to(device)
+        model.device_ = device
+        return model

@@ -1,0 +1,193 @@
+"""The whole-table encoder: one codec per column and the span layout of the data vector.
+
+The encoded table is held compactly: a float32 matrix of the scalar spans and an int64
+matrix of the one-hot spans' codes. The dense vector the networks see, ``[scalars |
+one-hot spans end to end]`` (:class:`NetworkLayout`), is built per batch on the device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tabgan.errors import ModelFileError
+from tabgan.schema import Column, TableSchema
+from tabgan.transforms.base import Codec, Span
+from tabgan.transforms.categorical import CategoricalCodec
+from tabgan.transforms.ids import IdCodec
+from tabgan.transforms.numeric import DatetimeCodec, MixtureCodec
+
+CODECS: dict[str, type[Codec]] = {
+    "mixture": MixtureCodec,
+    "datetime": DatetimeCodec,
+    "categorical": CategoricalCodec,
+    "id": IdCodec,
+}
+
+
+@dataclass
+class EncoderSettings:
+    """How columns are encoded (see each codec's module for the meaning)."""
+
+    max_modes: int = 10
+    mixture_fit_rows: int = 10_000
+    max_categories: int = 100
+
+
+def make_codec(column: Column, settings: EncoderSettings) -> Codec:
+    """The codec for a column, by its kind."""
+    if column.kind in ("continuous", "integer"):
+        return MixtureCodec(column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows)
+    if column.kind == "datetime":
+        return DatetimeCodec(column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows)
+    if column.kind in ("categorical", "boolean"):
+        return CategoricalCodec(column, max_categories=settings.max_categories)
+    return IdCodec(column)
+
+
+@dataclass
+class EncodedTable:
+    """A table in the model's compact form."""
+
+    scalars: np.ndarray  # float32 [n, n_scalars]
+    codes: np.ndarray  # int64 [n, n_onehots]
+
+    def __len__(self) -> int:
+        return int(self.scalars.shape[0])
+
+
+@dataclass(frozen=True)
+class NetworkLayout:
+    """How the networks see an encoded row: ``[scalars | one-hot spans end to end]``.
+
+    Pure data (no pandas, no codecs), shared by the encoder, the trainer and saved models.
+    """
+
+    n_scalars: int
+    onehot_widths: tuple[int, ...]  # width of every one-hot span, in code-column order
+    cond_columns: tuple[int, ...]  # code-column index of every discrete (conditionable) column
+
+    @property
+    def data_dim(self) -> int:
+        return self.n_scalars + sum(self.onehot_widths)
+
+    @property
+    def cond_widths(self) -> list[int]:
+        return [self.onehot_widths[j] for j in self.cond_columns]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n_scalars": self.n_scalars,
+            "onehot_widths": list(self.onehot_widths),
+            "cond_columns": list(self.cond_columns),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NetworkLayout:
+        return cls(int(data["n_scalars"]), tuple(data["onehot_widths"]), tuple(data["cond_columns"]))
+
+
+class TableEncoder:
+    """Fits one codec per schema column; encodes a frame to an :class:`EncodedTable` and back."""
+
+    def __init__(self, schema: TableSchema, settings: EncoderSettings | None = None) -> None:
+        self.schema = schema
+        self.settings = settings or EncoderSettings()
+        self.codecs: list[Codec] = [make_codec(c, self.settings) for c in schema.columns]
+
+    def fit(self, df: pd.DataFrame, rng: np.random.Generator) -> TableEncoder:
+        for codec in self.codecs:
+            codec.fit(df[codec.column.name], rng)
+        return self
+
+    @property
+    def spans(self) -> list[Span]:
+        return [span for codec in self.codecs for span in codec.spans]
+
+    @property
+    def layout(self) -> NetworkLayout:
+        spans = self.spans
+        onehots = [s for s in spans if s.kind == "onehot"]
+        return NetworkLayout(
+            n_scalars=sum(1 for s in spans if s.kind == "scalar"),
+            onehot_widths=tuple(s.width for s in onehots),
+            cond_columns=tuple(j for j, s in enumerate(onehots) if s.role == "category"),
+        )
+
+    def condition_counts(self) -> np.ndarray:
+        """Training count of every option of every discrete column, end to end."""
+        parts = [c.option_frequencies() for c in self.codecs if isinstance(c, CategoricalCodec)]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def encode(self, df: pd.DataFrame, rng: np.random.Generator) -> EncodedTable:
+        scalar_parts, code_parts = [], []
+        for codec in self.codecs:
+            scalars, codes = codec.encode(df[codec.column.name], rng)
+            scalar_parts.append(scalars)
+            code_parts.append(codes)
+        n = len(df)
+        scalars = np.concatenate(scalar_parts, axis=1) if scalar_parts else np.zeros((n, 0))
+        codes = np.concatenate(code_parts, axis=1) if code_parts else np.zeros((n, 0))
+        return EncodedTable(scalars.astype(np.float32), codes.astype(np.int64))
+
+    def decode(
+        self,
+        encoded: EncodedTable,
+        rng: np.random.Generator,
+        ids: dict[str, pd.Series] | None = None,
+    ) -> pd.DataFrame:
+        """Back to a frame. Id columns come from ``ids`` when given (so ids stay unique across
+        chunks of one sample), else they are generated for these rows alone."""
+        columns: dict[str, pd.Series] = {}
+        s_at = c_at = 0
+        n = len(encoded)
+        for codec in self.codecs:
+            ns, nc = codec.n_scalars, codec.n_onehots
+            name = codec.column.name
+            if ids is not None and name in ids:
+                columns[name] = ids[name].reset_index(drop=True)
+                continue
+            scalars = encoded.scalars[:, s_at : s_at + ns] if ns else np.zeros((n, 0), np.float32)
+            codes = encoded.codes[:, c_at : c_at + nc] if nc else np.zeros((n, 0), np.int64)
+            columns[name] = codec.decode(scalars, codes, rng).reset_index(drop=True)
+            s_at, c_at = s_at + ns, c_at + nc
+        return pd.DataFrame(columns)
+
+    def generate_ids(self, n: int, rng: np.random.Generator) -> dict[str, pd.Series]:
+        """Fresh unique ids for ``n`` rows, for every id column."""
+        return {c.column.name: c.generate(n, rng) for c in self.codecs if isinstance(c, IdCodec)}
+
+    def network_to_encoded(self, dense: np.ndarray) -> EncodedTable:
+        """Generator output ``[scalars | one-hot spans]`` -> compact codes (argmax per span)."""
+        layout = self.layout
+        scalars = dense[:, : layout.n_scalars]
+        codes = np.zeros((dense.shape[0], len(layout.onehot_widths)), dtype=np.int64)
+        at = layout.n_scalars
+        for j, width in enumerate(layout.onehot_widths):  # a loop over spans, not rows
+            codes[:, j] = dense[:, at : at + width].argmax(axis=1)
+            at += width
+        return EncodedTable(scalars.astype(np.float32), codes)
+
+    # -- persistence ---------------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        return {
+            "settings": vars(self.settings),
+            "codecs": [{"codec": c.codec_name, "column": c.column.name, "state": c.state()} for c in self.codecs],
+        }
+
+    @classmethod
+    def from_state(cls, schema: TableSchema, state: dict[str, Any]) -> TableEncoder:
+        try:
+            encoder = cls(schema, EncoderSettings(**state["settings"]))
+            if len(state["codecs"]) != len(encoder.codecs):
+                raise ModelFileError("the encoder state does not match the schema's columns")
+            for codec, saved in zip(encoder.codecs, state["codecs"]):
+                if saved["column"] != codec.column.name or saved["codec"] != codec.codec_name:
+                    raise ModelFileError(f"encoder state for column {saved['column']!r} does not match the schema")
+                codec.load_state(saved["state"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"the encoder state is malformed ({type(exc).__name__}: {exc})") from None
+        return encoder
