@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import StratifiedKFold
 
 from tabgan.evaluation.features import FeatureEncoder
-from tabgan.evaluation.metadata import TABLE_NAME, to_sdmetrics_metadata
+from tabgan.evaluation.metadata import TABLE_NAME, model_columns, to_sdmetrics_metadata
 from tabgan.schema import DISCRETE_KINDS, TableSchema
 
 DETECTION_FOLDS = 5
@@ -117,8 +116,11 @@ def detection(
     """Cross-validated ROC AUC of a classifier telling real rows (0) from synthetic rows (1).
 
     The two tables are cut to the same number of rows (seeded), so a classifier that guesses
-    scores 0.5. ``roc_auc`` is computed on the out-of-fold predictions of all rows together;
-    ``fold_roc_auc`` lists the folds.
+    scores 0.5. Folds are drawn at random per distinct row: rows identical on every non-id
+    column, real or synthetic, fall in the same fold, so a synthetic copy of a real row cannot be
+    recognised by its twin on the other side of a split (which would push the AUC below 0.5).
+    ``roc_auc`` is computed on the out-of-fold predictions of all rows together; ``fold_roc_auc``
+    lists the folds.
     """
     rng = np.random.default_rng(seed)
     n = min(len(real), len(synthetic))
@@ -134,16 +136,26 @@ def detection(
         return result
     x = np.vstack([encoder.transform(real_s), encoder.transform(synth_s)])
     y = np.r_[np.zeros(n), np.ones(n)]
+    columns = model_columns(schema)
+    hashes = pd.util.hash_pandas_object(pd.concat([real_s[columns], synth_s[columns]], ignore_index=True), index=False)
+    _, group = np.unique(hashes.to_numpy(), return_inverse=True)
+    if group.max() + 1 < 2 * folds:
+        result["skipped"] = "too few distinct rows to compare"
+        return result
+    fold_of_group = rng.permutation(group.max() + 1) % folds
+    fold = fold_of_group[group]
     oof = np.empty(len(y))
     fold_scores = []
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train_idx, test_idx in splitter.split(x, y):
+    for k in range(folds):
+        test_idx = np.flatnonzero(fold == k)
+        train_idx = np.flatnonzero(fold != k)
         model = HistGradientBoostingClassifier(
             categorical_features=encoder.categorical_mask, random_state=seed
         )
         model.fit(x[train_idx], y[train_idx])
         oof[test_idx] = model.predict_proba(x[test_idx])[:, 1]
-        fold_scores.append(float(roc_auc_score(y[test_idx], oof[test_idx])))
+        if 0 < y[test_idx].sum() < len(test_idx):
+            fold_scores.append(float(roc_auc_score(y[test_idx], oof[test_idx])))
     result["roc_auc"] = float(roc_auc_score(y, oof))
     result["fold_roc_auc"] = fold_scores
     return result

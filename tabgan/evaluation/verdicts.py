@@ -16,6 +16,7 @@ DETECTION_WARN = 0.90
 VALIDITY_GOOD = 0.99
 UTILITY_GOOD_GAP, UTILITY_FAIR_GAP = 0.03, 0.10  # drop in ROC AUC or R², synthetic vs real
 COPY_RATE_HIGH = 0.01  # exact copies above this (and above twice the holdout's rate) are loud
+COPY_RATE_NOISE = 0.001  # up to this much above 1.5 times the holdout's rate counts as chance
 DCR_SHARE_GOOD, DCR_SHARE_FAIR = 0.55, 0.60
 
 
@@ -27,6 +28,21 @@ def _rate(value: float, good: float, fair: float, higher_is_better: bool) -> str
     if higher_is_better:
         return "good" if value >= good else "fair" if value >= fair else "poor"
     return "good" if value <= good else "fair" if value <= fair else "poor"
+
+
+def _weakest(quality: dict[str, Any]) -> str:
+    """A sentence naming the weakest column (or pair, when pairs are the weaker property)."""
+    shapes, pairs = quality.get("column_shapes"), quality.get("column_pair_trends")
+    scored_pairs = [p for p in quality.get("pairs", []) if p.get("score") is not None]
+    if pairs is not None and scored_pairs and (shapes is None or pairs < shapes):
+        worst = min(scored_pairs, key=lambda p: p["score"])
+        return (f"Relations between columns suffer most (pair trends {pairs:.2f}); weakest pair: "
+                f"{worst['column_1']} and {worst['column_2']} ({worst['score']:.2f}).")
+    columns = {k: v["score"] for k, v in quality.get("columns", {}).items() if v.get("score") is not None}
+    if not columns:
+        return ""
+    worst_column = min(columns, key=columns.get)
+    return f"Least similar column: {worst_column} ({columns[worst_column]:.2f})."
 
 
 def judge(report: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -48,7 +64,7 @@ def judge(report: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, 
         verdicts.append({"topic": "privacy", "rating": "poor", "text":
             f"{_pct(copy_rate)} of the synthetic rows are exact copies of real rows{base_text}: "
             "the generator memorised its training data."})
-    elif copy_rate > (baseline or 0.0):
+    elif copy_rate > 1.5 * (baseline or 0.0) + COPY_RATE_NOISE:
         warnings.append({
             "severity": "medium", "code": "exact_copies",
             "message": f"{_pct(copy_rate)} of the synthetic rows are exact copies of real training rows{base_text}.",
@@ -59,10 +75,8 @@ def judge(report: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, 
         rating = _rate(quality, QUALITY_GOOD, QUALITY_FAIR, True)
         words = {"good": "closely match", "fair": "roughly match", "poor": "do not match"}[rating]
         text = f"The synthetic columns and pairs of columns {words} the real ones (quality {quality:.2f} of 1)."
-        columns = {k: v["score"] for k, v in fidelity["quality"]["columns"].items() if v.get("score") is not None}
-        if columns and rating != "good":
-            worst = min(columns, key=columns.get)
-            text += f" Least similar column: {worst} ({columns[worst]:.2f})."
+        if rating != "good":
+            text += " " + _weakest(fidelity["quality"])
         verdicts.append({"topic": "quality", "rating": rating, "text": text})
 
     auc = fidelity["detection"].get("roc_auc")
@@ -112,9 +126,9 @@ def judge(report: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, 
         verdicts.append({"topic": "privacy_distance", "rating": "info", "text":
             "Without a holdout table the distance to training rows cannot be compared with unseen real rows "
             "(pass --holdout to get the DCR share)."})
-    if not loud and copy_rate <= (baseline if baseline is not None else 0.0):
+    if not loud and copy_rate <= 1.5 * (baseline or 0.0) + COPY_RATE_NOISE:
         verdicts.append({"topic": "privacy", "rating": "good", "text":
-            f"No more synthetic rows copy a real row than chance would give ({_pct(copy_rate)}{base_text})."})
+            f"Hardly any synthetic rows copy a real row ({_pct(copy_rate)}{base_text})."})
     elif not loud:
         verdicts.append({"topic": "privacy", "rating": "fair", "text":
             f"A few synthetic rows ({_pct(copy_rate)}) are exact copies of real rows{base_text}."})

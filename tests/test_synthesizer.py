@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from tabgan import ModelFileError, TabGAN, TabganError, infer_schema
+
+FAST = {"epochs": 2, "batch_size": 200, "generator_dims": (64, 64), "critic_dims": (64, 64)}
+
+
+@pytest.fixture(scope="module")
+def credit_small(credit: pd.DataFrame) -> pd.DataFrame:
+    return credit.sample(1200, random_state=0).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def fitted(credit_small: pd.DataFrame) -> TabGAN:
+    return TabGAN(random_state=11, device="cpu", **FAST).fit(credit_small)
+
+
+def test_sample_has_the_real_columns_dtypes_and_values(fitted: TabGAN, credit_small: pd.DataFrame) -> None:
+    synthetic = fitted.sample(3000)
+    assert len(synthetic) == 3000
+    assert list(synthetic.columns) == list(credit_small.columns)
+    assert synthetic.dtypes.to_dict() == credit_small.dtypes.to_dict()
+    schema = fitted.schema_
+    for column in schema.columns:
+        real, fake = credit_small[column.name], synthetic[column.name]
+        if column.kind in ("categorical", "boolean"):
+            assert set(fake.dropna()) <= set(real.dropna()), column.name
+        else:
+            assert fake.min() >= real.min() and fake.max() <= real.max(), column.name
+        if column.kind == "integer":
+            assert np.all(np.mod(fake.dropna(), 1) == 0)
+        if not column.nullable:
+            assert fake.notna().all(), column.name
+    assert fitted.generator_.training is False
+
+
+def test_same_seed_same_model_and_rows(credit_small: pd.DataFrame, fitted: TabGAN) -> None:
+    again = TabGAN(random_state=11, device="cpu", **FAST).fit(credit_small)
+    pd.testing.assert_frame_equal(again.sample(500), fitted.sample(500))
+    other = TabGAN(random_state=12, device="cpu", **FAST).fit(credit_small)
+    assert not other.sample(500).equals(fitted.sample(500))
+
+
+def test_sample_seed_changes_rows_and_default_is_stable(fitted: TabGAN) -> None:
+    assert fitted.sample(200).equals(fitted.sample(200))
+    assert not fitted.sample(200, seed=1).equals(fitted.sample(200, seed=2))
+
+
+def test_fit_does_not_touch_global_rngs(credit_small: pd.DataFrame) -> None:
+    torch_state = torch.random.get_rng_state()
+    np_state = np.random.get_state()[1].copy()
+    TabGAN(random_state=1, device="cpu", **{**FAST, "epochs": 1}).fit(credit_small).sample(100)
+    assert torch.equal(torch.random.get_rng_state(), torch_state)
+    assert np.array_equal(np.random.get_state()[1], np_state)
+
+
+def test_save_and_load_sample_the_same_rows(fitted: TabGAN, tmp_path: Path) -> None:
+    path = fitted.save(tmp_path / "model")
+    assert sorted(p.name for p in path.iterdir()) == sorted(
+        ["model.json", "schema.yaml", "encoder.json", "history.json", "generator.safetensors"]
+    )
+    loaded = TabGAN.load(path, device="cpu")
+    pd.testing.assert_frame_equal(loaded.sample(700), fitted.sample(700))
+    assert len(loaded.history_.epochs) == FAST["epochs"]
+
+
+class _Payload:
+    def __reduce__(self):
+        return (Path.touch, (Path(MARKER),))
+
+
+MARKER = ""
+
+
+def test_pickled_weights_are_refused_without_running(fitted: TabGAN, tmp_path: Path) -> None:
+    global MARKER
+    path = fitted.save(tmp_path / "model")
+    MARKER = str(tmp_path / "pwned")
+    (path / "generator.safetensors").write_bytes(pickle.dumps(_Payload()))
+    with pytest.raises(ModelFileError, match="not a valid safetensors weights file"):
+        TabGAN.load(path, device="cpu")
+    assert not Path(MARKER).exists()
+
+
+def test_torch_save_file_in_place_of_weights_is_refused(fitted: TabGAN, tmp_path: Path) -> None:
+    path = fitted.save(tmp_path / "model")
+    torch.save(fitted.generator_.state_dict(), path / "generator.safetensors")
+    with pytest.raises(ModelFileError, match="never unpickles"):
+        TabGAN.load(path, device="cpu")
+
+
+def test_incomplete_or_foreign_model_directories(fitted: TabGAN, tmp_path: Path) -> None:
+    path = fitted.save(tmp_path / "model")
+    (path / "encoder.json").unlink()
+    with pytest.raises(ModelFileError, match="encoder.json is missing"):
+        TabGAN.load(path)
+    with pytest.raises(ModelFileError, match="not a model directory"):
+        TabGAN.load(tmp_path / "nothing")
+
+
+def test_ids_are_unique_across_chunks(nafld: pd.DataFrame) -> None:
+    small = nafld.sample(800, random_state=0).reset_index(drop=True)
+    model = TabGAN(random_state=0, device="cpu", **{**FAST, "epochs": 1}).fit(small)
+    frames = list(model.iter_sample(2500, chunk_rows=1000))
+    assert [len(f) for f in frames] == [1000, 1000, 500]
+    ids = pd.concat(frames)["id"]
+    assert ids.is_unique
+    assert {str(f["height"].dtype) for f in frames} == {"float64"}
+
+
+def test_tables_without_discrete_columns_and_tiny_tables() -> None:
+    rng = np.random.default_rng(0)
+    numeric = pd.DataFrame({"x": rng.normal(size=60), "y": rng.exponential(size=60)})
+    model = TabGAN(random_state=0, device="cpu", **FAST).fit(numeric)
+    assert model.sample(10).shape == (10, 2)
+
+
+def test_unfitted_and_bad_arguments(fitted: TabGAN) -> None:
+    with pytest.raises(TabganError, match="not fitted"):
+        TabGAN().sample(5)
+    with pytest.raises(TabganError, match="positive integer"):
+        fitted.sample(0)
+    with pytest.raises(TabganError, match="batch_size=205 is not a multiple of pac=10"):
+        TabGAN(batch_size=205).fit(pd.DataFrame({"a": [1, 2]}))
+    with pytest.raises(TabganError, match="unknown setting"):
+        TabGAN(colour="red").fit(pd.DataFrame({"a": [1, 2]}))
+
+
+def test_explicit_schema_is_used(credit_small: pd.DataFrame) -> None:
+    schema = infer_schema(credit_small, target="Status")
+    model = TabGAN(random_state=0, device="cpu", **{**FAST, "epochs": 1}).fit(credit_small, schema)
+    assert model.schema_ is schema
