@@ -32,8 +32,14 @@ def main() -> None:
     parser.add_argument("data")
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--every", type=int, default=0, help="also score every N epochs (time excludes scoring)")
     parser.add_argument("settings", nargs="*")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = parser.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     real = read_table(args.data)
     schema = infer_schema(real)
     settings = {}
@@ -42,19 +48,32 @@ def main() -> None:
         settings[key] = json.loads(value)
     if args.epochs is not None:
         settings["epochs"] = args.epochs
+    scoring = {"seconds": 0.0}
+    curve = []
+
+    def score(model: TabGAN) -> dict:
+        synthetic = model.sample(len(real))
+        report = QualityReport()
+        report.generate(real, synthetic, sdmetrics_metadata(schema), verbose=False)
+        props = report.get_properties().set_index("Property")["Score"]
+        return {
+            "quality": round(report.get_score(), 4),
+            "column_shapes": round(float(props["Column Shapes"]), 4),
+            "column_pair_trends": round(float(props["Column Pair Trends"]), 4),
+        }
+
+    def hook(model: TabGAN, epoch: int) -> None:
+        if args.every and epoch % args.every == 0:
+            t = time.perf_counter()
+            result = {"epoch": epoch, "train_seconds": round(t - started - scoring["seconds"], 1), **score(model)}
+            scoring["seconds"] += time.perf_counter() - t
+            curve.append(result)
+            print(json.dumps(result), flush=True)
+
     started = time.perf_counter()
-    model = TabGAN(random_state=args.seed, device="cpu", **settings).fit(real, schema)
-    fit_seconds = time.perf_counter() - started
-    synthetic = model.sample(len(real))
-    report = QualityReport()
-    report.generate(real, synthetic, sdmetrics_metadata(schema), verbose=False)
-    props = report.get_properties().set_index("Property")["Score"]
-    print(json.dumps({
-        "data": args.data, "settings": settings, "fit_seconds": round(fit_seconds, 1),
-        "quality": round(report.get_score(), 4),
-        "column_shapes": round(float(props["Column Shapes"]), 4),
-        "column_pair_trends": round(float(props["Column Pair Trends"]), 4),
-    }))
+    model = TabGAN(random_state=args.seed, device="cpu", **settings).fit(real, schema, epoch_hook=hook)
+    fit_seconds = time.perf_counter() - started - scoring["seconds"]
+    print(json.dumps({"data": args.data, "settings": settings, "fit_seconds": round(fit_seconds, 1), **score(model)}))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,9 +67,18 @@ class TabGAN:
 
     # -- fit -------------------------------------------------------------------------------------
     def fit(
-        self, data: pd.DataFrame, schema: TableSchema | None = None, progress: ProgressCallback | None = None
+        self,
+        data: pd.DataFrame,
+        schema: TableSchema | None = None,
+        progress: ProgressCallback | None = None,
+        epoch_hook: Callable[[TabGAN, int], bool | None] | None = None,
     ) -> TabGAN:
-        """Learn ``data`` (validated against ``schema``, inferred when not given). Returns self."""
+        """Learn ``data`` (validated against ``schema``, inferred when not given). Returns self.
+
+        ``progress(epoch, epochs, record)`` is called after every epoch; ``epoch_hook(model,
+        epoch)`` too, with this model able to ``sample`` from the current weights, and
+        training stops early when it returns True.
+        """
         config = self._config()
         if not isinstance(data, pd.DataFrame):
             raise DataError("fit() needs a pandas DataFrame")
@@ -83,27 +92,26 @@ class TabGAN:
         settings = EncoderSettings(config.max_modes, config.mixture_fit_rows, config.max_categories)
         encoder = TableEncoder(schema, settings).fit(frame, np_rng)
         encoded = encoder.encode(frame, np_rng)
-        layout = encoder.layout
         trainer = GANTrainer(
-            layout,
+            encoder.layout,
             torch.from_numpy(encoded.scalars),
             torch.from_numpy(encoded.codes),
             config,
             device,
             torch_rng,
         )
-        history = trainer.train(config.epochs, progress)
-
         self.config_ = config
         self.seed_ = seed
         self.schema_ = schema
         self.encoder_ = encoder
-        self.layout_ = layout
-        self.history_ = history
+        self.layout_ = encoder.layout
         self.n_training_rows_ = len(frame)
-        self.generator_ = trainer.generator.eval()
+        self.generator_ = trainer.generator
         self.activation_ = trainer.activation
         self.device_ = device
+        hook = None if epoch_hook is None else (lambda _trainer, epoch: epoch_hook(self, epoch))
+        self.history_ = trainer.train(config.epochs, progress, hook)
+        self.generator_.eval()
         return self
 
     # -- sample ----------------------------------------------------------------------------------
