@@ -144,8 +144,12 @@ def fit(
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Output table (.csv, .csv.gz, .parquet).")
 @click.option("--seed", type=int, help="Random seed (default: the model's own seed).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option(
+    "--where", "conditions", multiple=True, metavar="COND",
+    help="Condition every row meets, e.g. --where 'category=books' --where 'age>=60' (repeatable).",
+)
 @user_errors
-def sample(model_dir: Path, rows: int, output: Path, seed: int | None, device: str) -> None:
+def sample(model_dir: Path, rows: int, output: Path, seed: int | None, device: str, conditions: tuple[str, ...]) -> None:
     """Generate rows from a saved model into a table file, written atomically."""
     from tabgan.io import table_format, write_table_chunks
     from tabgan.synthesizer import TabGAN
@@ -153,7 +157,7 @@ def sample(model_dir: Path, rows: int, output: Path, seed: int | None, device: s
     table_format(output)  # refuse an unknown format before any work
     model = TabGAN.load(model_dir, device=device)
     started = time.perf_counter()
-    written = write_table_chunks(model.iter_sample(rows, seed=seed), output)
+    written = write_table_chunks(model.iter_sample(rows, seed=seed, conditions=list(conditions) or None), output)
     seconds = time.perf_counter() - started
     click.echo(f"wrote {written:,} rows to {output} in {_duration(seconds)} ({written / max(seconds, 1e-9):,.0f} rows/s)")
 

@@ -11,14 +11,20 @@ import pandas as pd
 import torch
 
 from tabgan.conditioning import ConditionSampler
+from tabgan.conditions import ConditionError, ConditionPlan, normalise, plan_conditions
 from tabgan.config import TabGANConfig, resolve_device
 from tabgan.errors import DataError, TabganError
 from tabgan.nn import Generator, SpanActivation
 from tabgan.schema import TableSchema, infer_schema, validate
 from tabgan.training import GANTrainer, History, ProgressCallback
+from tabgan.transforms.base import restore_dtype
 from tabgan.transforms.encoder import EncoderSettings, NetworkLayout, TableEncoder
 
 SAMPLE_CHUNK_ROWS = 100_000
+# bounded filtering for range conditions: at most max(MIN_TRIAL_ROWS, TRIALS_PER_ROW * n) rows tried
+MIN_TRIAL_ROWS = 200_000
+TRIALS_PER_ROW = 50
+MIN_TRIALS_BEFORE_GIVING_UP = 20_000  # rows tried before a condition no row met is called too rare
 
 
 def _derive_seed(seed: int, *stream: int) -> int:
@@ -119,41 +125,132 @@ class TabGAN:
         counts = torch.as_tensor(self.encoder_.condition_counts(), device=self.device_)
         return ConditionSampler(self.layout_.cond_widths, counts)
 
+    def _generate(
+        self, cond: torch.Tensor, np_rng: np.random.Generator, torch_rng: torch.Generator, ids: dict[str, pd.Series]
+    ) -> pd.DataFrame:
+        """Rows for the given condition vectors, decoded; id columns taken from ``ids``."""
+        noise = torch.randn(cond.shape[0], self.config_.noise_dim, generator=torch_rng, device=self.device_)
+        dense = self.activation_(self.generator_(noise, cond), torch_rng)
+        encoded = self.encoder_.network_to_encoded(dense.float().cpu().numpy())
+        return self.encoder_.decode(encoded, np_rng, ids=ids)
+
     @torch.no_grad()
-    def iter_sample(self, n: int, seed: int | None = None, chunk_rows: int = SAMPLE_CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-        """Generate ``n`` rows as a stream of frames of at most ``chunk_rows`` rows each."""
+    def iter_sample(
+        self,
+        n: int,
+        seed: int | None = None,
+        chunk_rows: int = SAMPLE_CHUNK_ROWS,
+        conditions: dict[str, Any] | list[str] | str | None = None,
+    ) -> Iterator[pd.DataFrame]:
+        """Generate ``n`` rows as a stream of frames of at most ``chunk_rows`` rows each.
+
+        ``conditions`` (see :mod:`tabgan.conditions`) restrict every row; categorical
+        equalities go through the condition vector, ranges through a bounded filter that
+        fails fast with :class:`~tabgan.conditions.ConditionError` when they are too rare.
+        """
         self._check_fitted()
         if not isinstance(n, (int, np.integer)) or n < 1:
             raise TabganError(f"the number of rows to sample must be a positive integer, not {n!r}")
+        n = int(n)
+        plan = plan_conditions(normalise(conditions), self.schema_, self.encoder_)
         seed = self.seed_ if seed is None else int(seed)
         np_rng = np.random.default_rng(_derive_seed(seed, 2))
         torch_rng = torch.Generator(device=self.device_).manual_seed(_derive_seed(seed, 3))
         sampler = self._condition_sampler()
-        ids = self.encoder_.generate_ids(int(n), np_rng)
+        ids = self.encoder_.generate_ids(n, np_rng)
         self.generator_.eval()
-        for start in range(0, int(n), chunk_rows):
-            rows = min(chunk_rows, int(n) - start)
-            if sampler.n_columns:
-                cond = sampler.sample_original(rows, torch_rng).vector
-            else:
-                cond = torch.zeros(rows, 0, device=self.device_)
-            noise = torch.randn(rows, self.config_.noise_dim, generator=torch_rng, device=self.device_)
-            dense = self.activation_(self.generator_(noise, cond), torch_rng)
-            encoded = self.encoder_.network_to_encoded(dense.float().cpu().numpy())
-            chunk_ids = {name: values.iloc[start : start + rows] for name, values in ids.items()}
-            frame = self.encoder_.decode(encoded, np_rng, ids=chunk_ids)
-            frame.index = pd.RangeIndex(start, start + rows)
-            yield frame
 
-    def sample(self, n: int, seed: int | None = None) -> pd.DataFrame:
+        def condition_vectors(rows: int) -> torch.Tensor:
+            if plan.options:
+                vector = torch.zeros(rows, sampler.width, device=self.device_)
+                for column, option in plan.options.items():
+                    vector[:, int(sampler.offsets[column]) + option] = 1.0
+                return vector
+            if sampler.n_columns:
+                return sampler.sample_original(rows, torch_rng).vector
+            return torch.zeros(rows, 0, device=self.device_)
+
+        if plan.empty:
+            for start in range(0, n, chunk_rows):
+                rows = min(chunk_rows, n - start)
+                chunk_ids = {name: values.iloc[start : start + rows] for name, values in ids.items()}
+                frame = self._generate(condition_vectors(rows), np_rng, torch_rng, chunk_ids)
+                frame.index = pd.RangeIndex(start, start + rows)
+                yield frame
+            return
+        yield from self._iter_conditioned(n, plan, condition_vectors, np_rng, torch_rng, ids, chunk_rows)
+
+    def _iter_conditioned(
+        self,
+        n: int,
+        plan: ConditionPlan,
+        condition_vectors: Callable[[int], torch.Tensor],
+        np_rng: np.random.Generator,
+        torch_rng: torch.Generator,
+        ids: dict[str, pd.Series],
+        chunk_rows: int,
+    ) -> Iterator[pd.DataFrame]:
+        """Rounds of generation, discrete values written in, ranges filtered; bounded trials."""
+        budget = max(MIN_TRIAL_ROWS, TRIALS_PER_ROW * n)
+        trials = accepted = emitted = 0
+        buffer: list[pd.DataFrame] = []  # accepted rows not yet emitted
+        while emitted < n:
+            if accepted:
+                rate = accepted / trials
+                if (n - accepted) / rate > budget - trials:
+                    raise ConditionError(self._too_rare(plan, trials, rate))
+            elif trials >= min(budget, MIN_TRIALS_BEFORE_GIVING_UP):
+                raise ConditionError(self._too_rare(plan, trials, None))
+            else:
+                rate = 1.0 if not trials else 1.0 / MIN_TRIALS_BEFORE_GIVING_UP
+            rows = min(chunk_rows, max(1_000, int(np.ceil((n - accepted) / rate * 1.2))), budget - trials)
+            frame = self._generate(condition_vectors(rows), np_rng, torch_rng, {})
+            for name, value in plan.values.items():
+                frame[name] = self._typed_constant(name, value, len(frame))
+            keep = plan.accept(frame, self.schema_)
+            trials += rows
+            accepted += int(keep.sum())
+            buffer.append(frame[keep])
+            buffered = sum(len(b) for b in buffer)
+            while buffered and (buffered >= chunk_rows or emitted + buffered >= n):
+                ready = pd.concat(buffer, ignore_index=True)
+                take = min(chunk_rows, n - emitted, len(ready))
+                chunk = ready.iloc[:take].copy()
+                for name, values in ids.items():
+                    chunk[name] = values.iloc[emitted : emitted + take].to_numpy()
+                chunk = chunk[self.schema_.names]
+                chunk.index = pd.RangeIndex(emitted, emitted + take)
+                emitted += take
+                yield chunk
+                rest = ready.iloc[take:]
+                buffer = [rest] if len(rest) and emitted < n else []
+                buffered = sum(len(b) for b in buffer)
+
+    def _typed_constant(self, name: str, value: Any, rows: int) -> pd.Series:
+        column = self.schema_.column(name)
+        return restore_dtype(pd.Series([value] * rows, dtype=object), column.dtype, column.nullable)
+
+    @staticmethod
+    def _too_rare(plan: ConditionPlan, trials: int, rate: float | None) -> str:
+        text = " and ".join(r.text for r in plan.ranges.values()) or "the conditions"
+        if rate is None:
+            return f"condition {text}: none of {trials:,} generated rows met it; it is too rare to sample"
+        return (
+            f"condition {text}: only {rate:.4%} of {trials:,} generated rows met it; the requested rows would "
+            f"need more than the limit of max({MIN_TRIAL_ROWS:,}, {TRIALS_PER_ROW} x n) generated rows"
+        )
+
+    def sample(
+        self, n: int, seed: int | None = None, conditions: dict[str, Any] | list[str] | str | None = None
+    ) -> pd.DataFrame:
         """``n`` synthetic rows with the real columns, dtypes and nulls.
 
         Without ``seed`` the model's own seed is used, so the same model gives the same rows,
-        also after ``save`` and ``load`` in another process.
+        also after ``save`` and ``load`` in another process. ``conditions``: see
+        :meth:`iter_sample`.
         """
-        frames = list(self.iter_sample(n, seed))
-        frame = pd.concat(frames) if len(frames) > 1 else frames[0]
-        return frame
+        frames = list(self.iter_sample(n, seed, conditions=conditions))
+        return pd.concat(frames) if len(frames) > 1 else frames[0]
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -138,3 +138,16 @@ def test_explicit_schema_is_used(credit_small: pd.DataFrame) -> None:
     schema = infer_schema(credit_small, target="Status")
     model = TabGAN(random_state=0, device="cpu", **{**FAST, "epochs": 1}).fit(credit_small, schema)
     assert model.schema_ is schema
+
+
+def test_epoch_hook_sees_a_usable_model_and_can_stop_training(credit_small: pd.DataFrame) -> None:
+    seen = []
+
+    def hook(model: TabGAN, epoch: int) -> bool:
+        seen.append((epoch, len(model.sample(50, seed=epoch))))
+        return epoch == 2
+
+    model = TabGAN(random_state=0, device="cpu", **{**FAST, "epochs": 5}).fit(credit_small, epoch_hook=hook)
+    assert seen == [(1, 50), (2, 50)]
+    assert len(model.history_.epochs) == 2
+    assert {"critic_loss", "generator_loss", "condition_loss", "seconds", "rows_per_second"} <= set(model.history_.epochs[0])
