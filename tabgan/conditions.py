@@ -144,7 +144,13 @@ def plan_conditions(conditions: list[Condition], schema: TableSchema, encoder: T
         if condition.column not in schema.names:
             raise ConditionError(f"condition {condition}: there is no column {condition.column!r}")
         column = schema.column(condition.column)
+        modelled = condition.column in encoder.schema.names
         if column.kind in ("categorical", "boolean"):
+            if not modelled:
+                raise ConditionError(
+                    f"condition {condition}: column {column.name!r} is modelled jointly by a fixed_combinations "
+                    "constraint; conditions on it are not supported yet"
+                )
             if condition.op != "=":
                 raise ConditionError(f"condition {condition}: {column.kind} column {column.name!r} takes only '='")
             codec = discrete[index_of[column.name]]
@@ -169,7 +175,7 @@ def plan_conditions(conditions: list[Condition], schema: TableSchema, encoder: T
                 if number < rng.high or (number == rng.high and condition.op == "<"):
                     rng.high, rng.high_inclusive = number, condition.op != "<"
             rng.text = " and ".join(filter(None, [rng.text, str(condition)]))
-            low, high = _bounds(codec_for(encoder, column.name))
+            low, high = _bounds(codec_for(encoder, column.name)) if modelled else (None, None)
             if rng.is_empty():
                 raise ConditionError(f"conditions {rng.text}: no value can meet them (the range is empty)")
             if low is not None and (rng.low > high or rng.high < low):

@@ -25,6 +25,7 @@ from safetensors.torch import load_file, save_file
 
 from tabgan import __version__
 from tabgan.config import TabGANConfig, resolve_device
+from tabgan.constraints import ConstraintSet
 from tabgan.errors import ModelFileError, TabganError
 from tabgan.io import atomic_directory
 from tabgan.nn import Generator
@@ -56,6 +57,7 @@ def save_model(model: TabGAN, path: Path) -> Path:
                 "seed": model.seed_,
                 "n_training_rows": model.n_training_rows_,
                 "layout": model.layout_.to_dict(),
+                "constraints": model.constraints_.state(),
             },
             tmp / "model.json",
         )
@@ -103,7 +105,9 @@ def load_model(path: Path, device: str = "auto") -> TabGAN:
         config = TabGANConfig.from_dict(dict(meta["config"]))
         config.device = device
         schema = TableSchema.from_yaml(path / "schema.yaml")
-        encoder = TableEncoder.from_state(schema, _read_json(path / "encoder.json"))
+        constraints = ConstraintSet.from_schema(schema)
+        constraints.load_state(list(meta.get("constraints", [])))
+        encoder = TableEncoder.from_state(constraints.model_schema(), _read_json(path / "encoder.json"))
         layout = NetworkLayout.from_dict(meta["layout"])
         history = History(epochs=list(_read_json(path / "history.json")["epochs"]))
         seed, n_rows = int(meta["seed"]), int(meta["n_training_rows"])
@@ -124,4 +128,4 @@ def load_model(path: Path, device: str = "auto") -> TabGAN:
         generator.load_state_dict(weights, strict=True)
     except RuntimeError as exc:
         raise ModelFileError(f"generator weights do not fit the model's settings: {str(exc).splitlines()[0]}") from None
-    return TabGAN._from_parts(config, seed, schema, encoder, layout, history, generator, n_rows, target)
+    return TabGAN._from_parts(config, seed, schema, constraints, encoder, layout, history, generator, n_rows, target)

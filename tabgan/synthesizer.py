@@ -13,6 +13,7 @@ import torch
 from tabgan.conditioning import ConditionSampler
 from tabgan.conditions import ConditionError, ConditionPlan, normalise, plan_conditions
 from tabgan.config import TabGANConfig, resolve_device
+from tabgan.constraints import ConstraintSet
 from tabgan.errors import DataError, TabganError
 from tabgan.nn import Generator, SpanActivation
 from tabgan.schema import TableSchema, infer_schema, validate
@@ -89,15 +90,18 @@ class TabGAN:
         if not isinstance(data, pd.DataFrame):
             raise DataError("fit() needs a pandas DataFrame")
         schema = schema if schema is not None else infer_schema(data)
-        frame = validate(data, schema)
+        constraints = ConstraintSet.from_schema(schema)
+        frame = validate(data, constraints.schema)
+        constraints.check_and_fit(frame)
+        model_frame = constraints.forward(frame)
         seed = self.random_state if self.random_state is not None else int(np.random.SeedSequence().entropy % 2**63)
         device = resolve_device(config.device)
         np_rng = np.random.default_rng(_derive_seed(seed, 0))
         torch_rng = torch.Generator(device=device).manual_seed(_derive_seed(seed, 1))
 
         settings = EncoderSettings(config.max_modes, config.mixture_fit_rows, config.max_categories)
-        encoder = TableEncoder(schema, settings).fit(frame, np_rng)
-        encoded = encoder.encode(frame, np_rng)
+        encoder = TableEncoder(constraints.model_schema(), settings).fit(model_frame, np_rng)
+        encoded = encoder.encode(model_frame, np_rng)
         trainer = GANTrainer(
             encoder.layout,
             torch.from_numpy(encoded.scalars),
@@ -109,6 +113,7 @@ class TabGAN:
         self.config_ = config
         self.seed_ = seed
         self.schema_ = schema
+        self.constraints_ = constraints
         self.encoder_ = encoder
         self.layout_ = encoder.layout
         self.n_training_rows_ = len(frame)
@@ -132,7 +137,7 @@ class TabGAN:
         noise = torch.randn(cond.shape[0], self.config_.noise_dim, generator=torch_rng, device=self.device_)
         dense = self.activation_(self.generator_(noise, cond), torch_rng)
         encoded = self.encoder_.network_to_encoded(dense.float().cpu().numpy())
-        return self.encoder_.decode(encoded, np_rng, ids=ids)
+        return self.constraints_.reverse(self.encoder_.decode(encoded, np_rng, ids=ids))
 
     @torch.no_grad()
     def iter_sample(
@@ -273,6 +278,7 @@ class TabGAN:
         config: TabGANConfig,
         seed: int,
         schema: TableSchema,
+        constraints: ConstraintSet,
         encoder: TableEncoder,
         layout: NetworkLayout,
         history: History,
@@ -287,6 +293,7 @@ class TabGAN:
         model.config_ = config
         model.seed_ = seed
         model.schema_ = schema
+        model.constraints_ = constraints
         model.encoder_ = encoder
         model.layout_ = layout
         model.history_ = history

@@ -8,9 +8,7 @@ synthetic rows, and the distance measures equally many training and holdout rows
 ``subsample`` entry of the report records what was used.
 
 Threads: the gradient-boosting models and the nearest-neighbour search run with one OpenMP
-thread (``OPENMP_THREADS``). On a machine whose cores are busy with other work, OpenMP's
-spinning threads slowed the models down 15 to 60 times; with one thread each model takes about
-a second at the default cap.
+thread (see :func:`tabgan.evaluation.features.openmp_threads`).
 """
 
 from __future__ import annotations
@@ -23,9 +21,8 @@ import numpy as np
 import pandas as pd
 
 from tabgan.errors import SchemaError
-from threadpoolctl import threadpool_limits
-
 from tabgan.evaluation import charts
+from tabgan.evaluation.features import openmp_threads
 from tabgan.evaluation.fidelity import associations, detection, diagnostic, quality
 from tabgan.evaluation.metadata import prepare_frame
 from tabgan.evaluation.privacy import privacy
@@ -36,7 +33,6 @@ from tabgan.io import read_table
 from tabgan.schema import TableSchema, infer_schema
 
 DEFAULT_MAX_ROWS = 20_000
-OPENMP_THREADS = 1
 
 TableLike = pd.DataFrame | str | Path
 
@@ -81,7 +77,7 @@ def evaluate(
     Raises:
         DataError, SchemaError: a table or the schema is unusable (missing columns, no rows, ...).
     """
-    with threadpool_limits(limits=OPENMP_THREADS, user_api="openmp"):
+    with openmp_threads():
         return _evaluate(real, synthetic, schema, holdout, target, seed, max_rows)
 
 

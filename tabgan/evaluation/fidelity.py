@@ -21,7 +21,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
-from tabgan.evaluation.features import FeatureEncoder
+from tabgan.evaluation.features import FeatureEncoder, openmp_threads
 from tabgan.evaluation.metadata import TABLE_NAME, model_columns, to_sdmetrics_metadata
 from tabgan.schema import DISCRETE_KINDS, TableSchema
 
@@ -146,19 +146,25 @@ def detection(
     fold = fold_of_group[group]
     oof = np.empty(len(y))
     fold_scores = []
+    with openmp_threads():
+        _cross_predict(x, y, fold, folds, encoder.categorical_mask, seed, oof, fold_scores)
+    result["roc_auc"] = float(roc_auc_score(y, oof))
+    result["fold_roc_auc"] = fold_scores
+    return result
+
+
+def _cross_predict(
+    x: np.ndarray, y: np.ndarray, fold: np.ndarray, folds: int, categorical: np.ndarray, seed: int,
+    oof: np.ndarray, fold_scores: list[float],
+) -> None:
     for k in range(folds):
         test_idx = np.flatnonzero(fold == k)
         train_idx = np.flatnonzero(fold != k)
-        model = HistGradientBoostingClassifier(
-            categorical_features=encoder.categorical_mask, random_state=seed
-        )
+        model = HistGradientBoostingClassifier(categorical_features=categorical, random_state=seed)
         model.fit(x[train_idx], y[train_idx])
         oof[test_idx] = model.predict_proba(x[test_idx])[:, 1]
         if 0 < y[test_idx].sum() < len(test_idx):
             fold_scores.append(float(roc_auc_score(y[test_idx], oof[test_idx])))
-    result["roc_auc"] = float(roc_auc_score(y, oof))
-    result["fold_roc_auc"] = fold_scores
-    return result
 
 
 # ---------------------------------------------------------------------------------------------

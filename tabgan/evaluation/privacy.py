@@ -43,6 +43,7 @@ import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import QuantileTransformer
 
+from tabgan.evaluation.features import openmp_threads
 from tabgan.evaluation.metadata import model_columns
 from tabgan.schema import DISCRETE_KINDS, TableSchema
 
@@ -135,8 +136,9 @@ def _summary(values: np.ndarray) -> dict[str, Any]:
 def _nearest(train: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
     k = min(k, len(train))
     nn = NearestNeighbors(n_neighbors=k, algorithm="brute", metric="euclidean")
-    nn.fit(train)
-    distances, _ = nn.kneighbors(query)
+    with openmp_threads():
+        nn.fit(train)
+        distances, _ = nn.kneighbors(query)
     distances[distances <= ZERO] = 0.0
     return distances
 

@@ -23,7 +23,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.metrics import f1_score, r2_score, roc_auc_score
 
 from tabgan.errors import SchemaError
-from tabgan.evaluation.features import FeatureEncoder
+from tabgan.evaluation.features import FeatureEncoder, openmp_threads
 from tabgan.schema import DISCRETE_KINDS, TableSchema
 
 
@@ -67,6 +67,13 @@ def utility(
     seed: int,
 ) -> dict[str, Any]:
     """Scores of the real, synthetic and augmented models on the holdout (see module docstring)."""
+    with openmp_threads():
+        return _utility(train, synthetic, holdout, schema, target, seed)
+
+
+def _utility(
+    train: pd.DataFrame, synthetic: pd.DataFrame, holdout: pd.DataFrame, schema: TableSchema, target: str, seed: int
+) -> dict[str, Any]:
     column = schema.column(target)
     if column.kind == "id":
         raise SchemaError(f"target column {target!r} is an id column; choose a column to predict")
