@@ -162,5 +162,59 @@ def sample(model_dir: Path, rows: int, output: Path, seed: int | None, device: s
     click.echo(f"wrote {written:,} rows to {output} in {_duration(seconds)} ({written / max(seconds, 1e-9):,.0f} rows/s)")
 
 
+@main.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--target", required=True, help="The class column whose rare classes get more rows.")
+@click.option("--balance", is_flag=True, help="Add rows until every class is as large as the largest.")
+@click.option("--add", "add_rows", type=click.IntRange(min=1), help="Add this many rows of one class (--class, default the rarest).")
+@click.option("--class", "label", help="With --add: the class to add rows of.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Real plus synthetic rows (.csv, .csv.gz, .parquet).")
+@click.option("--schema", "schema_path", type=click.Path(path_type=Path), help="YAML schema; inferred when absent.")
+@click.option("--model", "model_dir", type=click.Path(path_type=Path), help="Use this fitted model instead of fitting one on DATA.")
+@click.option("--mark", help="Add a boolean column of this name: True for synthetic rows.")
+@click.option("--epochs", type=int, help="Passes over the data when fitting.")
+@click.option("--batch-size", type=int, help="Rows per training step when fitting.")
+@click.option("--seed", type=int, help="Random seed of fitting and sampling.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@user_errors
+def augment(
+    data: Path, target: str, balance: bool, add_rows: int | None, label: str | None, output: Path,
+    schema_path: Path | None, model_dir: Path | None, mark: str | None, epochs: int | None,
+    batch_size: int | None, seed: int | None, device: str, quiet: bool,
+) -> None:
+    """Write DATA plus synthetic rows of its rare TARGET classes (for training a model)."""
+    from tabgan.augment import augment as augment_table
+    from tabgan.errors import TabganError
+    from tabgan.io import read_table, table_format, write_table
+    from tabgan.schema import TableSchema
+    from tabgan.synthesizer import TabGAN
+
+    table_format(output)
+    if balance == (add_rows is not None):
+        raise TabganError("give exactly one of --balance and --add N")
+    real = read_table(data)
+    if model_dir is not None:
+        model = TabGAN.load(model_dir, device=device)
+    else:
+        options: dict[str, Any] = {"random_state": seed, "device": device}
+        if epochs is not None:
+            options["epochs"] = epochs
+        if batch_size is not None:
+            options["batch_size"] = batch_size
+        table_schema = TableSchema.from_yaml(schema_path) if schema_path is not None else None
+        model = TabGAN(**options).fit(real, table_schema, progress=None if quiet else ProgressBar())
+    typed_label: Any = label
+    if label is not None and target in real.columns:
+        matches = [v for v in real[target].dropna().unique() if str(v) == label]
+        typed_label = matches[0] if matches else label
+    out = augment_table(real, model, target, balance=balance, add=add_rows, label=typed_label, seed=seed, mark=mark)
+    write_table(out, output)
+    before = real[target].value_counts().to_dict()
+    after = out[target].value_counts().to_dict()
+    changes = ", ".join(f"{k}: {before.get(k, 0):,} -> {v:,}" for k, v in after.items())
+    click.echo(f"wrote {len(out):,} rows ({len(out) - len(real):,} synthetic) to {output}; {target}: {changes}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -39,7 +39,8 @@ def test_classification_good_and_useless_synthetic():
     assert abs(good["synthetic"]["roc_auc"] - good["real"]["roc_auc"]) < 0.03
     assert 0 < good["synthetic"]["f1"] <= 1 and "roc_auc" in good["augmented"]
     useless = utility(real, _table(2000, 4, signal=False), holdout, SCHEMA, "label", seed=0)
-    assert useless["synthetic"]["roc_auc"] < 0.6
+    # labels of pure noise: only chance correlations are left to learn
+    assert useless["synthetic"]["roc_auc"] < useless["real"]["roc_auc"] - 0.2
     assert useless["real"] == good["real"]  # the same seed and rows: the same real model
 
 
