@@ -19,6 +19,7 @@ from tabgan.nn import Generator, SpanActivation
 from tabgan.schema import TableSchema, infer_schema, validate
 from tabgan.training import GANTrainer, History, ProgressCallback
 from tabgan.transforms.base import restore_dtype
+from tabgan.transforms.categorical import CategoricalCodec
 from tabgan.transforms.encoder import EncoderSettings, NetworkLayout, TableEncoder
 
 SAMPLE_CHUNK_ROWS = 100_000
@@ -246,16 +247,71 @@ class TabGAN:
         )
 
     def sample(
-        self, n: int, seed: int | None = None, conditions: dict[str, Any] | list[str] | str | None = None
+        self,
+        n: int | None = None,
+        seed: int | None = None,
+        conditions: dict[str, Any] | list[str] | str | pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """``n`` synthetic rows with the real columns, dtypes and nulls.
 
         Without ``seed`` the model's own seed is used, so the same model gives the same rows,
         also after ``save`` and ``load`` in another process. ``conditions``: see
-        :meth:`iter_sample`.
+        :meth:`iter_sample`; a DataFrame of per-row conditions goes to :meth:`sample_like`.
         """
+        if isinstance(conditions, pd.DataFrame):
+            if n is not None and n != len(conditions):
+                raise TabganError(f"n={n} but the frame of per-row conditions has {len(conditions)} rows")
+            return self.sample_like(conditions, seed)
         frames = list(self.iter_sample(n, seed, conditions=conditions))
         return pd.concat(frames) if len(frames) > 1 else frames[0]
+
+    @torch.no_grad()
+    def sample_like(self, conditions: pd.DataFrame, seed: int | None = None) -> pd.DataFrame:
+        """One generated row per row of ``conditions``: its non-null cells are kept as given,
+        the other columns are generated. Categorical cells steer the generator through the
+        condition vector; numeric and date cells are written into the generated row."""
+        self._check_fitted()
+        if len(conditions) == 0:
+            raise TabganError("the frame of per-row conditions has no rows")
+        unknown = [c for c in conditions.columns if c not in self.schema_.names]
+        if unknown:
+            raise ConditionError(f"per-row conditions: there is no column {unknown[0]!r}")
+        seed = self.seed_ if seed is None else int(seed)
+        np_rng = np.random.default_rng(_derive_seed(seed, 4))
+        torch_rng = torch.Generator(device=self.device_).manual_seed(_derive_seed(seed, 5))
+        sampler = self._condition_sampler()
+        n = len(conditions)
+        given = conditions.reset_index(drop=True)
+        cond = sampler.sample_original(n, torch_rng).vector if sampler.n_columns else torch.zeros(n, 0)
+        discrete = [c for c in self.encoder_.codecs if isinstance(c, CategoricalCodec)]
+        steered = torch.zeros(n, dtype=torch.bool, device=self.device_)
+        for j, codec in enumerate(discrete):
+            name = codec.column.name
+            if name not in given.columns or not given[name].notna().any():
+                continue
+            present = given[name].notna().to_numpy()
+            _, codes = codec.encode(given.loc[present, name], np_rng)  # unseen labels raise here
+            rows = torch.as_tensor(np.flatnonzero(present), device=self.device_)
+            first = rows[~steered[rows]]
+            cond[first] = 0.0  # drop the random condition where a real one is given
+            steered[rows] = True
+            cond[rows, int(sampler.offsets[j]) + torch.as_tensor(codes[:, 0], device=self.device_)] = 1.0
+        frame = self._generate(cond.to(self.device_), np_rng, torch_rng, self.encoder_.generate_ids(n, np_rng))
+        for name in given.columns:
+            present = given[name].notna().to_numpy()
+            if not present.any():
+                continue
+            column = self.schema_.column(name)
+            if column.kind == "id":
+                raise ConditionError(f"per-row conditions: id column {name!r} is generated, not given")
+            values = given[name]
+            if column.kind in ("continuous", "integer"):
+                numbers = pd.to_numeric(values, errors="coerce")
+                if (numbers.isna() & values.notna()).any():
+                    raise ConditionError(f"per-row conditions: column {name!r} holds a value that is not a number")
+            merged = frame[name].astype(object).where(~present, values.astype(object))
+            frame[name] = restore_dtype(merged, column.dtype, column.nullable).to_numpy()
+        return frame
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -69,3 +69,22 @@ def test_too_rare_ranges_fail_fast_within_the_trial_budget(model: TabGAN) -> Non
     with pytest.raises(ConditionError, match="too rare|would need more than"):
         model.sample(50_000, conditions=[f"Price>={top - 1}"])
     assert time.perf_counter() - started < 30
+
+
+def test_per_row_conditions_keep_given_cells_and_generate_the_rest(model: TabGAN) -> None:
+    given = pd.DataFrame(
+        {"Home": ["rent", None, "owner", "rent"] * 50, "Age": [25, 60, None, 41] * 50, "Job": [None, "fixed", None, None] * 50}
+    )
+    rows = model.sample(conditions=given)
+    assert len(rows) == 200 and list(rows.columns) == model.schema_.names
+    for name in given.columns:
+        mask = given[name].notna()
+        assert (rows.loc[mask, name].astype(str) == given.loc[mask, name].astype(str).str.replace(r"\.0$", "", regex=True)).all()
+    assert rows["Age"].dtype == "int64"
+    generated = rows.loc[given["Home"].isna(), "Home"]
+    assert set(generated.dropna()) <= set(model.encoder_.codecs[model.schema_.names.index("Home")].categories_)
+    assert generated.nunique() > 1  # the rest is generated, not copied from a condition
+    with pytest.raises(ConditionError, match="no column 'Colour'"):
+        model.sample(conditions=pd.DataFrame({"Colour": ["red"]}))
+    with pytest.raises(Exception, match="'castle' was not seen when fitting"):
+        model.sample(conditions=pd.DataFrame({"Home": ["castle"]}))
