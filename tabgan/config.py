@@ -20,7 +20,7 @@ def _setting(default: Any, low: float | None, high: float | None, help: str) -> 
 class TabGANConfig:
     """Every setting of a TabGAN model. ``validate()`` checks ranges and names the bad one."""
 
-    epochs: int = _setting(150, 1, 100_000, "passes over the training table")
+    epochs: int = _setting(120, 1, 100_000, "passes over the training table")
     batch_size: int = _setting(500, 10, 1_000_000, "rows per training step; a multiple of pac")
     noise_dim: int = _setting(128, 1, 4096, "size of the generator's noise input")
     generator_dims: tuple[int, ...] = _setting((256, 256), 1, 16384, "widths of the generator's residual blocks")

@@ -59,7 +59,9 @@ def judge(report: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, 
         warnings.append({
             "severity": "high", "code": "exact_copies",
             "message": f"{_pct(copy_rate)} of the synthetic rows are exact copies of real training rows"
-            f"{base_text}. The synthetic table leaks real records: do not share it.",
+            f"{base_text}. The synthetic table leaks real records: do not share it."
+            + ("" if baseline is not None else " (Without a holdout there is no baseline: a table with few "
+               "distinct rows repeats rows by chance; pass a holdout to compare.)"),
         })
         verdicts.append({"topic": "privacy", "rating": "poor", "text":
             f"{_pct(copy_rate)} of the synthetic rows are exact copies of real rows{base_text}: "

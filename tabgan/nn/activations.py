@@ -51,9 +51,9 @@ class SpanActivation(nn.Module):
         if logits.shape[1] == 0:
             return scalars
         if generator is not None:
-            # Gumbel(0, 1) noise is -log(E) for E ~ Exponential(1)
-            exponential = torch.empty_like(logits).exponential_(generator=generator)
-            logits = logits - torch.log(exponential.clamp_min(1e-20))
+            # Gumbel(0, 1) noise: -log(-log(U)); uniform draws are much cheaper than exponential_ on CPU
+            u = torch.rand(logits.shape, generator=generator, device=logits.device, dtype=logits.dtype)
+            logits = logits - torch.log((-torch.log(u.clamp_min(1e-10))).clamp_min(1e-10))
         soft = segment_softmax(logits / self.tau, self.segment, self.n_segments)
         return torch.cat([scalars, soft], dim=1)
 

@@ -61,7 +61,7 @@ def test_copy_report_html_shouts(copy_report):
 
 def _small(adult: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     order = np.random.default_rng(3).permutation(len(adult))
-    return tuple(adult.iloc[order[i * 1500:(i + 1) * 1500]].reset_index(drop=True) for i in range(3))
+    return tuple(adult.iloc[order[i * 1000:(i + 1) * 1000]].reset_index(drop=True) for i in range(3))
 
 
 def test_evaluate_reads_paths_and_a_schema_file_and_is_seeded(adult, tmp_path):
@@ -106,3 +106,42 @@ def test_user_mistakes_are_tabgan_errors(adult):
     codes = {w["code"]: w for w in report.warnings}
     assert "10 values of column 'age'" in codes["unparsed_values"]["message"]
     assert "extra" in codes["extra_columns"]["message"]
+
+
+def _orders(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "order_id": np.arange(seed * 10_000, seed * 10_000 + n),
+        "when": (pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D")).strftime("%d/%m/%Y"),
+        "paid": rng.choice(["yes", "no"], n),
+        "amount": rng.gamma(2, 10, n).round(2),
+        "items": rng.integers(1, 60, n),
+        "shop": rng.choice([f"s{i}" for i in range(300)], n),
+    })
+
+
+def test_every_column_kind_goes_through(tmp_path):
+    real, synth, holdout = _orders(500, 1), _orders(500, 2), _orders(500, 3)
+    report = evaluate(real, synth, holdout=holdout, target="paid")
+    assert report.info["columns"] == {
+        "order_id": "id", "when": "datetime", "paid": "boolean", "amount": "continuous", "items": "integer",
+        "shop": "categorical",
+    }
+    assert "order_id" not in report.fidelity["quality"]["columns"]  # ids are not compared
+    assert report.fidelity["quality"]["columns"]["when"]["metric"] == "KSComplement"
+    assert report.fidelity["diagnostic"]["data_validity"] > 0.95
+    assert report.utility["classes"] == 2 and report.utility["positive_class"] in ("True", "False")
+    assert report.fidelity["associations"]["columns"] == ["when", "paid", "amount", "items", "shop"]
+    json.loads(report.to_json())
+    assert report.to_html().count("data:image/png") == 5 + 2
+
+
+def test_a_single_column_and_a_low_cardinality_copy(tmp_path):
+    real, synth = _orders(400, 1)[["amount"]], _orders(400, 2)[["amount"]]
+    report = evaluate(real, synth)
+    assert report.fidelity["associations"]["mean_abs_difference"] is None
+    assert "no associations to show" in report.to_html()
+    # two labels only: every synthetic row repeats some real row, as every unseen real row would
+    labels = evaluate(_orders(400, 1)[["paid"]], _orders(400, 2)[["paid"]], holdout=_orders(400, 3)[["paid"]])
+    assert labels.privacy["exact_copy_rate"] == 1.0 and labels.privacy["exact_copy_rate_holdout"] == 1.0
+    assert not labels.has_high_warnings
