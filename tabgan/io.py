@@ -19,6 +19,12 @@ from tabgan.errors import DataError
 TABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def table_format(path: str | Path) -> str:
     """'csv', 'csv.gz' or 'parquet', from the file name; DataError otherwise."""
     name = str(path).lower()
@@ -67,6 +73,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes files owner-only; give the usual permissions
     try:
         yield tmp
         os.replace(tmp, path)

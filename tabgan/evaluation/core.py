@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tabgan.errors import SchemaError
+from tabgan.errors import ConfigError, SchemaError
 from tabgan.evaluation import charts
 from tabgan.evaluation.features import openmp_threads
 from tabgan.evaluation.fidelity import associations, detection, diagnostic, quality
@@ -76,6 +76,7 @@ def evaluate(
 
     Raises:
         DataError, SchemaError: a table or the schema is unusable (missing columns, no rows, ...).
+        ConfigError: ``max_rows`` is below 10.
     """
     with openmp_threads():
         return _evaluate(real, synthetic, schema, holdout, target, seed, max_rows)
@@ -92,7 +93,7 @@ def _evaluate(
 ) -> EvaluationReport:
     started = time.perf_counter()
     if max_rows is not None and max_rows < 10:
-        raise SchemaError(f"max_rows must be at least 10, not {max_rows}")
+        raise ConfigError(f"max_rows must be at least 10, not {max_rows}")
     real_df = _load(real)
     synth_df = _load(synthetic)
     holdout_df = _load(holdout) if holdout is not None else None

@@ -120,7 +120,8 @@ def detection(
     column, real or synthetic, fall in the same fold, so a synthetic copy of a real row cannot be
     recognised by its twin on the other side of a split (which would push the AUC below 0.5).
     ``roc_auc`` is computed on the out-of-fold predictions of all rows together; ``fold_roc_auc``
-    lists the folds.
+    lists the folds. Each fold's model stops adding trees when 10% of its training rows, held
+    out, stop improving (scikit-learn's early stopping).
     """
     rng = np.random.default_rng(seed)
     n = min(len(real), len(synthetic))
@@ -160,7 +161,7 @@ def _cross_predict(
     for k in range(folds):
         test_idx = np.flatnonzero(fold == k)
         train_idx = np.flatnonzero(fold != k)
-        model = HistGradientBoostingClassifier(categorical_features=categorical, random_state=seed)
+        model = HistGradientBoostingClassifier(categorical_features=categorical, early_stopping=True, random_state=seed)
         model.fit(x[train_idx], y[train_idx])
         oof[test_idx] = model.predict_proba(x[test_idx])[:, 1]
         if 0 < y[test_idx].sum() < len(test_idx):
