@@ -166,7 +166,10 @@ def render_html(report: Any) -> str:
         labels = {"roc_auc": "ROC AUC", "f1": "F1", "r2": "R²"}
         rows = []
         for name, label in (("real", "train on real"), ("synthetic", "train on synthetic"),
-                            ("augmented", "train on real + synthetic")):
+                            ("augmented", "train on real + synthetic"),
+                            ("smote", "train on real oversampled by SMOTE (baseline)")):
+            if name == "smote" and name not in util:
+                continue
             scores = util.get(name) or {}
             rows.append([label] + [_num(scores.get(m)) for m in metrics])
         add(f"<p>Predicting <b>{escape(util['target'])}</b> ({escape(util['task'])}); every model is tested on "

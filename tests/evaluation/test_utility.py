@@ -73,3 +73,18 @@ def test_an_id_target_is_refused():
     real = _table(100, 1)
     with pytest.raises(SchemaError, match="id column"):
         utility(real, real, real, SCHEMA, "row_id", seed=0)
+
+
+def test_smote_baseline_and_uplift_for_classification():
+    real, holdout = _table(1500, 4), _table(800, 5)
+    real = real.assign(x=real["x"].where(real.index % 50 != 0))  # SMOTE needs nulls handled
+    result = utility(real, _table(1500, 6), holdout, SCHEMA, "label", seed=0)
+    smote = result["smote"]
+    counts = real["label"].value_counts()
+    assert smote["rows"] == 2 * counts.max()  # minority oversampled to balance
+    assert 0.5 < smote["roc_auc"] <= 1 and 0 <= smote["f1"] <= 1
+    uplift = result["uplift"]
+    assert uplift["roc_auc_vs_real"] == round(result["augmented"]["roc_auc"] - result["real"]["roc_auc"], 4)
+    assert uplift["f1_vs_smote"] == round(result["augmented"]["f1"] - smote["f1"], 4)
+    regression = utility(real, _table(1500, 6), holdout, SCHEMA, "amount", seed=0)
+    assert "smote" not in regression
