@@ -20,7 +20,10 @@ def _setting(default: Any, low: float | None, high: float | None, help: str) -> 
 class TabGANConfig:
     """Every setting of a TabGAN model. ``validate()`` checks ranges and names the bad one."""
 
-    epochs: int = _setting(120, 1, 100_000, "passes over the training table")
+    epochs: int | None = _setting(
+        None, 1, 100_000, "passes over the training table; None: as many as make auto_steps training steps"
+    )
+    auto_steps: int = _setting(6000, 1, 10_000_000, "training steps when epochs is None (10 to 2,000 epochs)")
     batch_size: int = _setting(500, 10, 1_000_000, "rows per training step; a multiple of pac")
     noise_dim: int = _setting(128, 1, 4096, "size of the generator's noise input")
     generator_dims: tuple[int, ...] = _setting((256, 256), 1, 16384, "widths of the generator's residual blocks")
@@ -42,6 +45,8 @@ class TabGANConfig:
         for f in fields(self):
             value = getattr(self, f.name)
             low, high = f.metadata.get("low"), f.metadata.get("high")
+            if value is None and f.name == "epochs":
+                continue
             items = value if isinstance(value, tuple) else (value,)
             if f.name.endswith("_dims") and not items:
                 raise ConfigError(f"{f.name} needs at least one layer")
@@ -55,6 +60,19 @@ class TabGANConfig:
         if self.batch_size % self.pac:
             raise ConfigError(f"batch_size={self.batch_size} is not a multiple of pac={self.pac}")
         return self
+
+    def resolved_epochs(self, rows: int) -> int:
+        """``epochs``, or when it is None enough epochs for ``auto_steps`` steps on ``rows`` rows."""
+        if self.epochs is not None:
+            return self.epochs
+        steps_per_epoch = max(1, rows // self.effective_batch_size(rows))
+        return int(min(2000, max(10, -(-self.auto_steps // steps_per_epoch))))
+
+    def effective_batch_size(self, rows: int) -> int:
+        """``batch_size``, shrunk (to a multiple of pac) for tables smaller than one batch."""
+        if rows >= self.batch_size:
+            return self.batch_size
+        return max(self.pac, rows // self.pac * self.pac)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

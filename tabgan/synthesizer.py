@@ -45,7 +45,7 @@ class TabGAN:
 
     def __init__(
         self,
-        epochs: int = TabGANConfig.epochs,
+        epochs: int | None = None,
         batch_size: int = TabGANConfig.batch_size,
         random_state: int | None = None,
         device: str = "auto",
@@ -122,7 +122,7 @@ class TabGAN:
         self.activation_ = trainer.activation
         self.device_ = device
         hook = None if epoch_hook is None else (lambda _trainer, epoch: epoch_hook(self, epoch))
-        self.history_ = trainer.train(config.epochs, progress, hook)
+        self.history_ = trainer.train(config.resolved_epochs(len(frame)), progress, hook)
         self.generator_.eval()
         return self
 

@@ -145,7 +145,7 @@ class GANTrainer:
     ) -> History:
         history = History()
         n = self.scalars.shape[0]
-        batch = self.config.batch_size
+        batch = self.config.effective_batch_size(n)
         steps = max(1, n // batch)
         for epoch in range(1, epochs + 1):
             started = time.perf_counter()
