@@ -137,8 +137,8 @@ def _number(condition: Condition, schema: TableSchema) -> float:
 
 def plan_conditions(conditions: list[Condition], schema: TableSchema, encoder: TableEncoder) -> ConditionPlan:
     """Check each condition against the model and decide how it is met."""
-    discrete = [c for c in encoder.codecs if isinstance(c, CategoricalCodec)]
-    index_of = {codec.column.name: j for j, codec in enumerate(discrete)}
+    codecs = {c.column.name: c for c in encoder.codecs if isinstance(c, CategoricalCodec)}
+    index_of = encoder.condition_index()
     plan = ConditionPlan({}, {}, {})
     for condition in conditions:
         if condition.column not in schema.names:
@@ -153,7 +153,7 @@ def plan_conditions(conditions: list[Condition], schema: TableSchema, encoder: T
                 )
             if condition.op != "=":
                 raise ConditionError(f"condition {condition}: {column.kind} column {column.name!r} takes only '='")
-            codec = discrete[index_of[column.name]]
+            codec = codecs[column.name]
             option, value = _option_of(codec, condition)
             if column.name in plan.values and plan.values[column.name] != value:
                 raise ConditionError(f"conditions ask column {column.name!r} for two different values")

@@ -39,6 +39,9 @@ class TabGANConfig:
     max_modes: int = _setting(10, 1, 100, "mixture components per numeric column")
     mixture_fit_rows: int = _setting(10_000, 100, 10_000_000, "rows subsampled to fit each mixture")
     max_categories: int = _setting(100, 2, 100_000, "one-hot options per column before rare labels fold into 'other'")
+    condition_on_modes: bool = _setting(
+        False, None, None, "also condition on numeric columns' mixture modes and nulls (training-by-sampling)"
+    )
     device: str = _setting("auto", None, None, "auto (CUDA when present), cpu or cuda")
 
     def validate(self) -> TabGANConfig:
@@ -55,6 +58,8 @@ class TabGANConfig:
                     raise ConfigError(f"{f.name}={item!r} is not a number")
                 if low is not None and not (low <= item <= high):
                     raise ConfigError(f"{f.name}={item!r} is outside {low}..{high} ({f.metadata['help']})")
+        if not isinstance(self.condition_on_modes, bool):
+            raise ConfigError(f"condition_on_modes={self.condition_on_modes!r} is not true or false")
         if self.device not in DEVICES:
             raise ConfigError(f"device={self.device!r} is not one of {', '.join(DEVICES)}")
         if self.batch_size % self.pac:

@@ -58,6 +58,7 @@ def save_model(model: TabGAN, path: Path) -> Path:
                 "n_training_rows": model.n_training_rows_,
                 "layout": model.layout_.to_dict(),
                 "constraints": model.constraints_.state(),
+                "condition_counts": model.condition_counts_,
             },
             tmp / "model.json",
         )
@@ -111,6 +112,9 @@ def load_model(path: Path, device: str = "auto") -> TabGAN:
         layout = NetworkLayout.from_dict(meta["layout"])
         history = History(epochs=list(_read_json(path / "history.json")["epochs"]))
         seed, n_rows = int(meta["seed"]), int(meta["n_training_rows"])
+        condition_counts = [int(v) for v in meta["condition_counts"]]
+        if len(condition_counts) != sum(layout.cond_widths):
+            raise ModelFileError("model.json's condition counts do not match its layout")
     except ModelFileError:
         raise
     except TabganError as exc:
@@ -128,4 +132,6 @@ def load_model(path: Path, device: str = "auto") -> TabGAN:
         generator.load_state_dict(weights, strict=True)
     except RuntimeError as exc:
         raise ModelFileError(f"generator weights do not fit the model's settings: {str(exc).splitlines()[0]}") from None
-    return TabGAN._from_parts(config, seed, schema, constraints, encoder, layout, history, generator, n_rows, target)
+    return TabGAN._from_parts(
+        config, seed, schema, constraints, encoder, layout, history, generator, condition_counts, n_rows, target
+    )

@@ -100,7 +100,9 @@ class TabGAN:
         np_rng = np.random.default_rng(_derive_seed(seed, 0))
         torch_rng = torch.Generator(device=device).manual_seed(_derive_seed(seed, 1))
 
-        settings = EncoderSettings(config.max_modes, config.mixture_fit_rows, config.max_categories)
+        settings = EncoderSettings(
+            config.max_modes, config.mixture_fit_rows, config.max_categories, config.condition_on_modes
+        )
         encoder = TableEncoder(constraints.model_schema(), settings).fit(model_frame, np_rng)
         encoded = encoder.encode(model_frame, np_rng)
         trainer = GANTrainer(
@@ -117,6 +119,7 @@ class TabGAN:
         self.constraints_ = constraints
         self.encoder_ = encoder
         self.layout_ = encoder.layout
+        self.condition_counts_ = encoder.condition_counts(encoded).tolist()
         self.n_training_rows_ = len(frame)
         self.generator_ = trainer.generator
         self.activation_ = trainer.activation
@@ -128,7 +131,7 @@ class TabGAN:
 
     # -- sample ----------------------------------------------------------------------------------
     def _condition_sampler(self) -> ConditionSampler:
-        counts = torch.as_tensor(self.encoder_.condition_counts(), device=self.device_)
+        counts = torch.as_tensor(np.asarray(self.condition_counts_, dtype=np.int64), device=self.device_)
         return ConditionSampler(self.layout_.cond_widths, counts)
 
     def _generate(
@@ -283,10 +286,10 @@ class TabGAN:
         n = len(conditions)
         given = conditions.reset_index(drop=True)
         cond = sampler.sample_original(n, torch_rng).vector if sampler.n_columns else torch.zeros(n, 0)
-        discrete = [c for c in self.encoder_.codecs if isinstance(c, CategoricalCodec)]
+        discrete = {c.column.name: c for c in self.encoder_.codecs if isinstance(c, CategoricalCodec)}
         steered = torch.zeros(n, dtype=torch.bool, device=self.device_)
-        for j, codec in enumerate(discrete):
-            name = codec.column.name
+        for name, j in self.encoder_.condition_index().items():
+            codec = discrete[name]
             if name not in given.columns or not given[name].notna().any():
                 continue
             present = given[name].notna().to_numpy()
@@ -339,6 +342,7 @@ class TabGAN:
         layout: NetworkLayout,
         history: History,
         generator: Generator,
+        condition_counts: list[int],
         n_training_rows: int,
         device: torch.device,
     ) -> TabGAN:
@@ -353,6 +357,7 @@ class TabGAN:
         model.encoder_ = encoder
         model.layout_ = layout
         model.history_ = history
+        model.condition_counts_ = list(condition_counts)
         model.n_training_rows_ = n_training_rows
         model.generator_ = generator.eval()
         model.activation_ = SpanActivation(layout.n_scalars, list(layout.onehot_widths), config.gumbel_tau).to(device)

@@ -151,3 +151,14 @@ def test_epoch_hook_sees_a_usable_model_and_can_stop_training(credit_small: pd.D
     assert seen == [(1, 50), (2, 50)]
     assert len(model.history_.epochs) == 2
     assert {"critic_loss", "generator_loss", "condition_loss", "seconds", "rows_per_second"} <= set(model.history_.epochs[0])
+
+
+def test_conditioning_on_modes_round_trips(credit_small: pd.DataFrame, tmp_path: Path) -> None:
+    model = TabGAN(random_state=2, device="cpu", condition_on_modes=True, **FAST).fit(credit_small)
+    layout = model.layout_
+    assert len(layout.cond_columns) > len(model.encoder_.condition_index())  # mode spans joined in
+    assert sum(model.condition_counts_) == len(credit_small) * len(layout.cond_columns)
+    rows = model.sample(400, conditions={"Home": "rent"})
+    assert (rows["Home"] == "rent").all()
+    loaded = TabGAN.load(model.save(tmp_path / "m"), device="cpu")
+    pd.testing.assert_frame_equal(loaded.sample(300), model.sample(300))

@@ -68,7 +68,6 @@ class CategoricalCodec(Codec):
 
     def fit(self, values: pd.Series, rng: np.random.Generator) -> CategoricalCodec:
         present = values.dropna()
-        self._null_count = int(values.isna().sum())
         counts = present.value_counts(sort=True)
         if self.column.categories is not None:
             labels = list(self.column.categories)
@@ -93,17 +92,6 @@ class CategoricalCodec(Codec):
             self.categories_, self.frequencies_ = labels, freqs.tolist()
             self.tail_, self.tail_frequencies_ = [], []
         return self
-
-    def option_frequencies(self) -> np.ndarray:
-        """Training count of each option (other and null included), for conditioning."""
-        freqs = list(self.frequencies_)
-        if self.has_other:
-            freqs.append(int(np.sum(self.tail_frequencies_)))
-        if self.column.nullable:
-            freqs.append(self._null_count)
-        return np.asarray(freqs, dtype=np.int64)
-
-    _null_count = 0
 
     def encode(self, values: pd.Series, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         keys = _label_keys(values, self.numeric_)
@@ -144,7 +132,6 @@ class CategoricalCodec(Codec):
             "frequencies": self.frequencies_,
             "tail": self.tail_,
             "tail_frequencies": self.tail_frequencies_,
-            "null_count": self._null_count,
             "numeric": self.numeric_,
         }
 
@@ -154,5 +141,4 @@ class CategoricalCodec(Codec):
         self.frequencies_ = [int(v) for v in state["frequencies"]]
         self.tail_ = list(state["tail"])
         self.tail_frequencies_ = [int(v) for v in state["tail_frequencies"]]
-        self._null_count = int(state["null_count"])
         self.numeric_ = bool(state["numeric"])

@@ -35,6 +35,7 @@ class EncoderSettings:
     max_modes: int = 10
     mixture_fit_rows: int = 10_000
     max_categories: int = 100
+    condition_on_modes: bool = False  # numeric columns' modes (and nulls) join the condition vector
 
 
 def make_codec(column: Column, settings: EncoderSettings) -> Codec:
@@ -114,13 +115,24 @@ class TableEncoder:
         return NetworkLayout(
             n_scalars=sum(1 for s in spans if s.kind == "scalar"),
             onehot_widths=tuple(s.width for s in onehots),
-            cond_columns=tuple(j for j, s in enumerate(onehots) if s.role == "category"),
+            cond_columns=tuple(j for j, s in enumerate(onehots) if self._conditionable(s)),
         )
 
-    def condition_counts(self) -> np.ndarray:
-        """Training count of every option of every discrete column, end to end."""
-        parts = [c.option_frequencies() for c in self.codecs if isinstance(c, CategoricalCodec)]
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    def _conditionable(self, span: Span) -> bool:
+        return span.role == "category" or (span.role == "mode" and self.settings.condition_on_modes)
+
+    def condition_index(self) -> dict[str, int]:
+        """Categorical column name -> its position among the condition vector's columns."""
+        spans = [s for s in self.spans if s.kind == "onehot" and self._conditionable(s)]
+        return {s.column: i for i, s in enumerate(spans) if s.role == "category"}
+
+    def condition_counts(self, encoded: EncodedTable) -> np.ndarray:
+        """Count of every option of every conditionable column in ``encoded``, end to end."""
+        layout = self.layout
+        parts = [
+            np.bincount(encoded.codes[:, j], minlength=layout.onehot_widths[j]) for j in layout.cond_columns
+        ]
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
     def encode(self, df: pd.DataFrame, rng: np.random.Generator) -> EncodedTable:
         scalar_parts, code_parts = [], []
