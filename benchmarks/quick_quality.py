@@ -56,7 +56,10 @@ def main() -> None:
         report = QualityReport()
         report.generate(real, synthetic, sdmetrics_metadata(schema), verbose=False)
         props = report.get_properties().set_index("Property")["Score"]
+        gaps = {c: abs(real[c].isna().mean() - synthetic[c].isna().mean()) for c in real.columns}
+        worst = max(gaps, key=gaps.get)
         return {
+            "max_null_gap": [worst, round(float(gaps[worst]), 4)],
             "quality": round(report.get_score(), 4),
             "column_shapes": round(float(props["Column Shapes"]), 4),
             "column_pair_trends": round(float(props["Column Pair Trends"]), 4),

@@ -61,6 +61,37 @@ class ProgressBar:
             self.stream.flush()
 
 
+def training_options(command: F) -> F:
+    """The options of every command that fits a model: schema, epochs, batch size, seed, device."""
+    options = [
+        click.option("--schema", "schema_path", type=click.Path(path_type=Path), help="YAML schema; inferred when absent."),
+        click.option("--epochs", type=int, help="Passes over the data (default: enough for 6,000 training steps, 10 to 2,000 epochs)."),
+        click.option("--batch-size", type=int, help="Rows per training step."),
+        click.option("--seed", type=int, help="Random seed; the same seed gives the same model and samples."),
+        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True),
+        click.option("--quiet", is_flag=True, help="No progress bar."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def fit_model(
+    real: Any, schema_path: Path | None, epochs: int | None, batch_size: int | None, seed: int | None, device: str, quiet: bool
+) -> Any:
+    """A TabGAN fitted on ``real`` with the command line's training options."""
+    from tabgan.schema import TableSchema
+    from tabgan.synthesizer import TabGAN
+
+    table_schema = TableSchema.from_yaml(schema_path) if schema_path is not None else None
+    options: dict[str, Any] = {"random_state": seed, "device": device}
+    if epochs is not None:
+        options["epochs"] = epochs
+    if batch_size is not None:
+        options["batch_size"] = batch_size
+    return TabGAN(**options).fit(real, table_schema, progress=None if quiet else ProgressBar())
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="tabgan")
 def main() -> None:
@@ -96,18 +127,13 @@ def schema_infer(data: Path, output: Path | None, target: str | None) -> None:
 
 @main.command()
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("--schema", "schema_path", type=click.Path(path_type=Path), help="YAML schema; inferred when absent.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Model directory to write.")
-@click.option("--epochs", type=int, help="Passes over the data (default: enough for 6,000 training steps, 10 to 2,000 epochs).")
-@click.option("--batch-size", type=int, help="Rows per training step.")
-@click.option("--seed", type=int, help="Random seed; the same seed gives the same model and samples.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@training_options
 @user_errors
 def fit(
     data: Path,
-    schema_path: Path | None,
     output: Path,
+    schema_path: Path | None,
     epochs: int | None,
     batch_size: int | None,
     seed: int | None,
@@ -116,18 +142,10 @@ def fit(
 ) -> None:
     """Fit a model on the table DATA and save it to a directory."""
     from tabgan.io import read_table
-    from tabgan.schema import TableSchema
-    from tabgan.synthesizer import TabGAN
 
-    table_schema = TableSchema.from_yaml(schema_path) if schema_path is not None else None
     real = read_table(data)
-    options: dict[str, Any] = {"random_state": seed, "device": device}
-    if epochs is not None:
-        options["epochs"] = epochs
-    if batch_size is not None:
-        options["batch_size"] = batch_size
     started = time.perf_counter()
-    model = TabGAN(**options).fit(real, table_schema, progress=None if quiet else ProgressBar())
+    model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet)
     seconds = time.perf_counter() - started
     model.save(output)
     epochs_done = len(model.history_.epochs)
@@ -169,14 +187,9 @@ def sample(model_dir: Path, rows: int, output: Path, seed: int | None, device: s
 @click.option("--add", "add_rows", type=click.IntRange(min=1), help="Add this many rows of one class (--class, default the rarest).")
 @click.option("--class", "label", help="With --add: the class to add rows of.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Real plus synthetic rows (.csv, .csv.gz, .parquet).")
-@click.option("--schema", "schema_path", type=click.Path(path_type=Path), help="YAML schema; inferred when absent.")
 @click.option("--model", "model_dir", type=click.Path(path_type=Path), help="Use this fitted model instead of fitting one on DATA.")
 @click.option("--mark", help="Add a boolean column of this name: True for synthetic rows.")
-@click.option("--epochs", type=int, help="Passes over the data when fitting.")
-@click.option("--batch-size", type=int, help="Rows per training step when fitting.")
-@click.option("--seed", type=int, help="Random seed of fitting and sampling.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@training_options
 @user_errors
 def augment(
     data: Path, target: str, balance: bool, add_rows: int | None, label: str | None, output: Path,
@@ -187,7 +200,6 @@ def augment(
     from tabgan.augment import augment as augment_table
     from tabgan.errors import TabganError
     from tabgan.io import read_table, table_format, write_table
-    from tabgan.schema import TableSchema
     from tabgan.synthesizer import TabGAN
 
     table_format(output)
@@ -197,13 +209,7 @@ def augment(
     if model_dir is not None:
         model = TabGAN.load(model_dir, device=device)
     else:
-        options: dict[str, Any] = {"random_state": seed, "device": device}
-        if epochs is not None:
-            options["epochs"] = epochs
-        if batch_size is not None:
-            options["batch_size"] = batch_size
-        table_schema = TableSchema.from_yaml(schema_path) if schema_path is not None else None
-        model = TabGAN(**options).fit(real, table_schema, progress=None if quiet else ProgressBar())
+        model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet)
     typed_label: Any = label
     if label is not None and target in real.columns:
         matches = [v for v in real[target].dropna().unique() if str(v) == label]

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tabgan.evaluation.features import as_float
 from tabgan.schema import DISCRETE_KINDS, TableSchema
 
 HIST_BINS = 30
@@ -20,14 +21,6 @@ TOP_LABELS = 12
 REAL_COLOR = "#1f5f99"
 SYNTH_COLOR = "#e07b00"
 HOLDOUT_COLOR = "#3a923a"
-
-
-def _as_float(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        numbers = values.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
-        numbers[values.isna().to_numpy()] = np.nan
-        return numbers
-    return values.to_numpy(dtype=float)
 
 
 def column_distributions(real: pd.DataFrame, synthetic: pd.DataFrame, schema: TableSchema) -> list[dict[str, Any]]:
@@ -66,7 +59,7 @@ def column_distributions(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Ta
                 synth_share.append(entry["null_synthetic"])
             entry.update(labels=labels, real=real_share, synthetic=synth_share)
         else:
-            rv, sv = _as_float(r), _as_float(s)
+            rv, sv = as_float(r), as_float(s)
             rv, sv = rv[np.isfinite(rv)], sv[np.isfinite(sv)]
             if rv.size == 0:
                 entry.update(edges=[], real=[], synthetic=[])

@@ -34,6 +34,15 @@ def openmp_threads() -> Any:
     return threadpool_limits(limits=OPENMP_THREADS, user_api="openmp")
 
 
+def as_float(values: pd.Series) -> np.ndarray:
+    """A column as floats: datetimes as nanoseconds since 1970, nulls as NaN."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        numbers = values.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
+        numbers[values.isna().to_numpy()] = np.nan
+        return numbers
+    return values.to_numpy(dtype=float)
+
+
 # HistGradientBoosting allows at most max_bins (255) categories per feature; one code is "other".
 MAX_CODES = 254
 

@@ -21,7 +21,7 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
-from tabgan.evaluation.features import FeatureEncoder, openmp_threads
+from tabgan.evaluation.features import FeatureEncoder, as_float, openmp_threads
 from tabgan.evaluation.metadata import TABLE_NAME, model_columns, to_sdmetrics_metadata
 from tabgan.schema import DISCRETE_KINDS, TableSchema
 
@@ -196,7 +196,7 @@ def binned_codes(real: pd.DataFrame, others: list[pd.DataFrame], schema: TableSc
                 codes[t[col.name].isna().to_numpy()] = len(vocab) + 1
                 out[i][col.name] = codes
         else:
-            numbers = [_as_float(t[col.name]) for t in tables]
+            numbers = [as_float(t[col.name]) for t in tables]
             finite = numbers[0][np.isfinite(numbers[0])]
             edges = np.unique(np.quantile(finite, np.linspace(0, 1, ASSOCIATION_BINS + 1)[1:-1])) if finite.size else np.array([])
             for i, values in enumerate(numbers):
@@ -204,14 +204,6 @@ def binned_codes(real: pd.DataFrame, others: list[pd.DataFrame], schema: TableSc
                 codes[~np.isfinite(values)] = len(edges) + 1
                 out[i][col.name] = codes
     return out
-
-
-def _as_float(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        numbers = values.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
-        numbers[values.isna().to_numpy()] = np.nan
-        return numbers
-    return values.to_numpy(dtype=float)
 
 
 def cramers_v(a: np.ndarray, b: np.ndarray) -> float:

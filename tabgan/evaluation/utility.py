@@ -27,16 +27,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.metrics import f1_score, r2_score, roc_auc_score
 
 from tabgan.errors import SchemaError
-from tabgan.evaluation.features import FeatureEncoder, openmp_threads
+from tabgan.evaluation.features import FeatureEncoder, as_float, openmp_threads
 from tabgan.schema import DISCRETE_KINDS, TableSchema
-
-
-def _target_numbers(values: pd.Series) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        numbers = values.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float)
-        numbers[values.isna().to_numpy()] = np.nan
-        return numbers
-    return values.to_numpy(dtype=float)
 
 
 def _classification_scores(
@@ -121,10 +113,10 @@ def _utility(
             model.fit(x, y.astype(str))
             result[name] = _classification_scores(model, x_test, y_test.astype(str), [str(c) for c in classes], positive)
         else:
-            y = _target_numbers(frame[target])
+            y = as_float(frame[target])
             model = HistGradientBoostingRegressor(categorical_features=encoder.categorical_mask, random_state=seed)
             model.fit(x, y)
-            result[name] = {"r2": float(r2_score(_target_numbers(holdout[target]), model.predict(x_test)))}
+            result[name] = {"r2": float(r2_score(as_float(holdout[target]), model.predict(x_test)))}
     if task == "classification":
         result["smote"] = _smote_baseline(encoder, train, target, x_test, y_test, classes, positive, seed)
         result["uplift"] = _uplift(result)
