@@ -40,7 +40,7 @@ class TabGANConfig:
     mixture_fit_rows: int = _setting(10_000, 100, 10_000_000, "rows subsampled to fit each mixture")
     max_categories: int = _setting(100, 2, 100_000, "one-hot options per column before rare labels fold into 'other'")
     condition_on_modes: bool = _setting(
-        False, None, None, "also condition on numeric columns' mixture modes and nulls (training-by-sampling)"
+        True, None, None, "also condition on numeric columns' mixture modes and nulls (training-by-sampling)"
     )
     device: str = _setting("auto", None, None, "auto (CUDA when present), cpu or cuda")
 

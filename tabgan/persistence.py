@@ -59,6 +59,7 @@ def save_model(model: TabGAN, path: Path) -> Path:
                 "layout": model.layout_.to_dict(),
                 "constraints": model.constraints_.state(),
                 "condition_counts": model.condition_counts_,
+                "null_rates": [[j, rate] for j, rate in sorted(model.null_rates_.items())],
             },
             tmp / "model.json",
         )
@@ -115,6 +116,7 @@ def load_model(path: Path, device: str = "auto") -> TabGAN:
         condition_counts = [int(v) for v in meta["condition_counts"]]
         if len(condition_counts) != sum(layout.cond_widths):
             raise ModelFileError("model.json's condition counts do not match its layout")
+        null_rates = {int(j): float(rate) for j, rate in meta["null_rates"]}
     except ModelFileError:
         raise
     except TabganError as exc:
@@ -133,5 +135,6 @@ def load_model(path: Path, device: str = "auto") -> TabGAN:
     except RuntimeError as exc:
         raise ModelFileError(f"generator weights do not fit the model's settings: {str(exc).splitlines()[0]}") from None
     return TabGAN._from_parts(
-        config, seed, schema, constraints, encoder, layout, history, generator, condition_counts, n_rows, target
+        config, seed, schema, constraints, encoder, layout, history, generator, condition_counts, null_rates, n_rows,
+        target,
     )

@@ -120,6 +120,7 @@ class TabGAN:
         self.encoder_ = encoder
         self.layout_ = encoder.layout
         self.condition_counts_ = encoder.condition_counts(encoded).tolist()
+        self.null_rates_ = encoder.null_rates(encoded)
         self.n_training_rows_ = len(frame)
         self.generator_ = trainer.generator
         self.activation_ = trainer.activation
@@ -135,12 +136,19 @@ class TabGAN:
         return ConditionSampler(self.layout_.cond_widths, counts)
 
     def _generate(
-        self, cond: torch.Tensor, np_rng: np.random.Generator, torch_rng: torch.Generator, ids: dict[str, pd.Series]
+        self,
+        cond: torch.Tensor,
+        np_rng: np.random.Generator,
+        torch_rng: torch.Generator,
+        ids: dict[str, pd.Series],
+        calibrate_nulls: bool = False,
     ) -> pd.DataFrame:
-        """Rows for the given condition vectors, decoded; id columns taken from ``ids``."""
+        """Rows for the given condition vectors, decoded; id columns taken from ``ids``.
+        ``calibrate_nulls`` (unconditional sampling only) matches the training null rates."""
         noise = torch.randn(cond.shape[0], self.config_.noise_dim, generator=torch_rng, device=self.device_)
         dense = self.activation_(self.generator_(noise, cond), torch_rng)
-        encoded = self.encoder_.network_to_encoded(dense.float().cpu().numpy())
+        rates = self.null_rates_ if calibrate_nulls else None
+        encoded = self.encoder_.network_to_encoded(dense.float().cpu().numpy(), rates, np_rng)
         return self.constraints_.reverse(self.encoder_.decode(encoded, np_rng, ids=ids))
 
     @torch.no_grad()
@@ -183,7 +191,7 @@ class TabGAN:
             for start in range(0, n, chunk_rows):
                 rows = min(chunk_rows, n - start)
                 chunk_ids = {name: values.iloc[start : start + rows] for name, values in ids.items()}
-                frame = self._generate(condition_vectors(rows), np_rng, torch_rng, chunk_ids)
+                frame = self._generate(condition_vectors(rows), np_rng, torch_rng, chunk_ids, calibrate_nulls=True)
                 frame.index = pd.RangeIndex(start, start + rows)
                 yield frame
             return
@@ -343,6 +351,7 @@ class TabGAN:
         history: History,
         generator: Generator,
         condition_counts: list[int],
+        null_rates: dict[int, float],
         n_training_rows: int,
         device: torch.device,
     ) -> TabGAN:
@@ -358,6 +367,7 @@ class TabGAN:
         model.layout_ = layout
         model.history_ = history
         model.condition_counts_ = list(condition_counts)
+        model.null_rates_ = dict(null_rates)
         model.n_training_rows_ = n_training_rows
         model.generator_ = generator.eval()
         model.activation_ = SpanActivation(layout.n_scalars, list(layout.onehot_widths), config.gumbel_tau).to(device)

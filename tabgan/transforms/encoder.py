@@ -35,7 +35,7 @@ class EncoderSettings:
     max_modes: int = 10
     mixture_fit_rows: int = 10_000
     max_categories: int = 100
-    condition_on_modes: bool = False  # numeric columns' modes (and nulls) join the condition vector
+    condition_on_modes: bool = True  # numeric columns' modes (and nulls) join the condition vector
 
 
 def make_codec(column: Column, settings: EncoderSettings) -> Codec:
@@ -172,15 +172,58 @@ class TableEncoder:
         """Fresh unique ids for ``n`` rows, for every id column."""
         return {c.column.name: c.generate(n, rng) for c in self.codecs if isinstance(c, IdCodec)}
 
-    def network_to_encoded(self, dense: np.ndarray) -> EncodedTable:
-        """Generator output ``[scalars | one-hot spans]`` -> compact codes (argmax per span)."""
+    def null_options(self) -> dict[int, int]:
+        """Code column -> its null option, for every one-hot span of a nullable column
+        (the last option of a nullable column's mode or category span stands for null)."""
+        out: dict[int, int] = {}
+        j = 0
+        for codec in self.codecs:
+            for span in codec.spans:
+                if span.kind != "onehot":
+                    continue
+                if codec.column.nullable and span.role in ("mode", "category"):
+                    out[j] = span.width - 1
+                j += 1
+        return out
+
+    def null_rates(self, encoded: EncodedTable) -> dict[int, float]:
+        """Code column -> the share of rows whose code is the null option."""
+        return {j: float(np.mean(encoded.codes[:, j] == option)) for j, option in self.null_options().items()}
+
+    def network_to_encoded(
+        self,
+        dense: np.ndarray,
+        null_rates: dict[int, float] | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> EncodedTable:
+        """Generator output ``[scalars | one-hot spans]`` -> compact codes (argmax per span).
+
+        With ``null_rates``, each nullable column's nulls are *calibrated*: the rows the
+        generator finds most null-like (highest null probability) become null, as many as
+        the training null rate asks for (rounded at random), and the rest take their most
+        likely non-null option. Which rows are null still comes from the generator; how many
+        matches the real table, where a GAN's free-running null rate can drift by points.
+        """
         layout = self.layout
         scalars = dense[:, : layout.n_scalars]
         codes = np.zeros((dense.shape[0], len(layout.onehot_widths)), dtype=np.int64)
+        options = self.null_options() if null_rates else {}
         at = layout.n_scalars
         for j, width in enumerate(layout.onehot_widths):  # a loop over spans, not rows
-            codes[:, j] = dense[:, at : at + width].argmax(axis=1)
+            probs = dense[:, at : at + width]
             at += width
+            if j not in options or j not in null_rates or width < 2:
+                codes[:, j] = probs.argmax(axis=1)
+                continue
+            null = options[j]
+            expected = null_rates[j] * len(probs)
+            k = int(np.floor(expected + (rng.random() if rng is not None else 0.5)))
+            others = probs.copy()
+            others[:, null] = -np.inf
+            codes[:, j] = others.argmax(axis=1)
+            if k > 0:
+                most_null = np.argpartition(-probs[:, null], min(k, len(probs)) - 1)[:k]
+                codes[most_null, j] = null
         return EncodedTable(scalars.astype(np.float32), codes)
 
     # -- persistence ---------------------------------------------------------------------------
