@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from tabgan.errors import TabganError, preview
-from tabgan.schema import TableSchema, parse_datetimes
-from tabgan.transforms.categorical import CategoricalCodec, _label_keys
+from tabgan.schema import TableSchema, column_numbers
+from tabgan.transforms.categorical import CategoricalCodec, label_keys
 from tabgan.transforms.encoder import TableEncoder
 
 _CONDITION = re.compile(r"^\s*(?P<column>.+?)\s*(?P<op>>=|<=|==|=|>|<)\s*(?P<value>.*?)\s*$")
@@ -107,18 +107,8 @@ class ConditionPlan:
     def accept(self, frame: pd.DataFrame, schema: TableSchema) -> np.ndarray:
         keep = np.ones(len(frame), dtype=bool)
         for name, rng in self.ranges.items():
-            keep &= rng.mask(column_numbers(frame[name], schema, name))
+            keep &= rng.mask(column_numbers(schema.column(name), frame[name]))
         return keep
-
-
-def column_numbers(values: pd.Series, schema: TableSchema, name: str) -> np.ndarray:
-    """A numeric or datetime column as floats (datetimes as seconds since the epoch)."""
-    column = schema.column(name)
-    if column.kind == "datetime":
-        parsed = parse_datetimes(column, values)
-        seconds = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9
-        return np.where(parsed.isna().to_numpy(), np.nan, seconds)
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
 
 
 def _number(condition: Condition, schema: TableSchema) -> float:
@@ -199,14 +189,14 @@ def _bounds(codec: Any) -> tuple[float | None, float | None]:
 def _option_of(codec: CategoricalCodec, condition: Condition) -> tuple[int, Any]:
     """The one-hot option that stands for the condition's value, and the value as stored."""
     labels = codec.categories_ + codec.tail_
-    keys = list(_label_keys(labels, codec.numeric_))
+    keys = list(label_keys(labels, codec.numeric_))
     wanted = condition.value
     if isinstance(wanted, str) and codec.column.kind == "boolean":
         lowered = wanted.strip().lower()
         truthy = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
         if all(isinstance(v, (bool, np.bool_)) for v in labels) and lowered in truthy:
             wanted = truthy[lowered]
-    key = _label_keys([wanted], codec.numeric_)[0]
+    key = label_keys([wanted], codec.numeric_)[0]
     if key not in keys:
         raise ConditionError(
             f"condition {condition}: {preview(condition.value)} is not a value of column {codec.column.name!r} "

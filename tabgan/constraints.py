@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tabgan.errors import SchemaError
-from tabgan.schema import Column, TableSchema, parse_datetimes
+from tabgan.schema import Column, TableSchema, column_numbers
 
 _COMBO_SEPARATOR = "\x1f"  # unit separator: never part of a real label
 
@@ -35,12 +35,7 @@ def _rows(mask: np.ndarray, limit: int = 5) -> str:
 
 
 def _numbers(frame: pd.DataFrame, column: Column) -> np.ndarray:
-    values = frame[column.name]
-    if column.kind == "datetime":
-        parsed = parse_datetimes(column, values)
-        seconds = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9
-        return np.where(parsed.isna().to_numpy(), np.nan, seconds)
-    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+    return column_numbers(column, frame[column.name])
 
 
 def _from_numbers(numbers: np.ndarray, column: Column) -> pd.Series:

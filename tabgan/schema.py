@@ -345,6 +345,15 @@ def parse_datetimes(col: Column, values: pd.Series) -> pd.Series:
     return parsed.astype("datetime64[ns]")
 
 
+def column_numbers(column: Column, values: pd.Series) -> np.ndarray:
+    """A numeric or datetime column as floats: datetimes as seconds since the epoch, nulls as NaN."""
+    if column.kind == "datetime":
+        parsed = parse_datetimes(column, values)
+        seconds = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64) / 1e9
+        return np.where(parsed.isna().to_numpy(), np.nan, seconds)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+
+
 def _check_categories(col: Column, values: pd.Series) -> None:
     if col.categories is None:
         return

@@ -19,7 +19,7 @@ from tabgan.schema import Column
 from tabgan.transforms.base import Codec, Span, restore_dtype
 
 
-def _label_keys(values: pd.Series | list[Any], numeric: bool) -> pd.Index:
+def label_keys(values: pd.Series | list[Any], numeric: bool) -> pd.Index:
     """Labels in a comparable form: floats for numeric categories, strings otherwise."""
     series = pd.Series(values, dtype=object)
     if numeric:
@@ -76,8 +76,8 @@ class CategoricalCodec(Codec):
         self.numeric_ = bool(labels) and all(
             isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in labels
         )
-        keys = _label_keys(labels, self.numeric_)
-        count_keys = _label_keys(list(counts.index), self.numeric_)
+        keys = label_keys(labels, self.numeric_)
+        count_keys = label_keys(list(counts.index), self.numeric_)
         by_key = dict(zip(count_keys, counts.to_numpy().tolist()))
         freqs = np.array([by_key.get(k, 0) for k in keys], dtype=np.int64)
         if len(labels) > self.max_categories:
@@ -94,10 +94,10 @@ class CategoricalCodec(Codec):
         return self
 
     def encode(self, values: pd.Series, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        keys = _label_keys(values, self.numeric_)
-        codes = pd.Index(_label_keys(self.categories_, self.numeric_)).get_indexer(keys)
+        keys = label_keys(values, self.numeric_)
+        codes = pd.Index(label_keys(self.categories_, self.numeric_)).get_indexer(keys)
         if self.has_other:
-            in_tail = pd.Index(_label_keys(self.tail_, self.numeric_)).get_indexer(keys) >= 0
+            in_tail = pd.Index(label_keys(self.tail_, self.numeric_)).get_indexer(keys) >= 0
             codes = np.where(in_tail, len(self.categories_), codes)
         is_null = values.isna().to_numpy()
         if self.column.nullable:

@@ -23,7 +23,7 @@ import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
-from tabgan.schema import Column, parse_datetimes
+from tabgan.schema import Column, column_numbers
 from tabgan.transforms.base import Codec, Span, restore_dtype
 
 _CHUNK_ROWS = 1_000_000
@@ -56,7 +56,7 @@ class MixtureCodec(Codec):
 
     # -- number conversion (overridden for datetimes) ----------------------------------------
     def to_numbers(self, values: pd.Series) -> np.ndarray:
-        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+        return column_numbers(self.column, values)
 
     def from_numbers(self, numbers: np.ndarray) -> pd.Series:
         if self.column.kind == "integer":
@@ -208,9 +208,7 @@ class DatetimeCodec(MixtureCodec):
         self.resolution_ = "s"
 
     def to_numbers(self, values: pd.Series) -> np.ndarray:
-        parsed = parse_datetimes(self.column, values)
-        nanos = parsed.to_numpy(dtype="datetime64[ns]").astype(np.int64).astype(np.float64)
-        return np.where(parsed.isna().to_numpy(), np.nan, nanos / 1e9)
+        return column_numbers(self.column, values)
 
     def fit(self, values: pd.Series, rng: np.random.Generator) -> DatetimeCodec:
         numbers = self.to_numbers(values)
