@@ -206,6 +206,8 @@ def augment(
     if balance == (add_rows is not None):
         raise TabganError("give exactly one of --balance and --add N")
     real = read_table(data)
+    if target not in real.columns:  # before any fitting
+        raise TabganError(f"target column {target!r} is not in the data")
     if model_dir is not None:
         model = TabGAN.load(model_dir, device=device)
     else:
