@@ -1,9 +1,14 @@
-"""Training-step speed on Adult at default network sizes, and the machine's fp32 matmul peak.
+"""Training-step speed on Adult, the FLOPs a step computes, and the machine's fp32 matmul peak.
 
-Usage: python benchmarks/step_speed.py [--threads N]
-Best of three timings of 30 critic steps and 30 generator steps (batch 500), after a
-warm-up; the matmul peak is the best GFLOP/s of square float32 products (1024, 2048).
-Writes benchmarks/results/step_speed.json. Run it on an otherwise idle machine.
+Usage: python benchmarks/step_speed.py [--threads N] [--batch-sizes 500,1000,2000] [--gp-every 1,2,4]
+
+For each setting: best of three timings of 20 training steps (critic update + generator
+update) after a warm-up, at CTGAN's network sizes (generator 256-256, critic 256-256, noise
+128, PacGAN 10). FLOPs are counted by torch's own formulas for every matrix product the step
+runs (forward, backward and the gradient penalty's double backward); condition lookups are
+gathers and count no FLOPs, as they compute none. The matmul peak is the best GFLOP/s of
+square float32 products (512, 1024, 2048). Writes benchmarks/results/step_speed.json.
+Run it on an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils.flop_counter import flop_registry
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO.parent / "shared" / "datasets"
@@ -28,9 +35,25 @@ from tabgan.training import GANTrainer  # noqa: E402
 from tabgan.transforms import TableEncoder  # noqa: E402
 
 
+class CountFlops(TorchDispatchMode):
+    """Counts the FLOPs of every aten op torch has a formula for (matrix products)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flops = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # noqa: ANN001, ANN204
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        formula = flop_registry.get(func._overloadpacket)
+        if formula is not None:
+            self.flops += formula(*args, **kwargs, out_val=out)
+        return out
+
+
 def matmul_peak() -> float:
     best = 0.0
-    for n in (1024, 2048):
+    for n in (512, 1024, 2048):
         a, b = torch.randn(n, n), torch.randn(n, n)
         for _ in range(3):
             a @ b
@@ -41,9 +64,34 @@ def matmul_peak() -> float:
     return best
 
 
+def measure(encoder: TableEncoder, scalars: torch.Tensor, codes: torch.Tensor, rows: int, **settings: int) -> dict:
+    config = TabGANConfig(**settings).validate()
+    trainer = GANTrainer(encoder.layout, scalars, codes, config, torch.device("cpu"), torch.Generator().manual_seed(0))
+    batch = config.batch_size
+    for _ in range(5):
+        trainer.step(batch)
+    with CountFlops() as counter:
+        for _ in range(config.gp_every):  # a whole cycle of lazy penalties
+            trainer.step(batch)
+    flops = counter.flops / config.gp_every
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for _ in range(20):
+            trainer.step(batch)
+        best = min(best, (time.perf_counter() - started) / 20)
+    return {
+        **settings, "step_ms": round(best * 1000, 2), "rows_per_second": round(batch / best),
+        "epoch_seconds": round(rows // batch * best, 3), "mflop_per_step": round(flops / 1e6, 1),
+        "gflops": round(flops / best / 1e9, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--batch-sizes", default="500")
+    parser.add_argument("--gp-every", default="1")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -53,34 +101,24 @@ def main() -> None:
     rng = np.random.default_rng(0)
     encoder = TableEncoder(schema).fit(frame, rng)
     encoded = encoder.encode(frame, rng)
-    config = TabGANConfig().validate()
-    trainer = GANTrainer(encoder.layout, torch.from_numpy(encoded.scalars), torch.from_numpy(encoded.codes),
-                         config, torch.device("cpu"), torch.Generator().manual_seed(0))
-    batch, steps = config.batch_size, 30
-    for _ in range(5):
-        trainer.critic_step(batch)
-        trainer.generator_step(batch)
-    critic = generator = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        for _ in range(steps):
-            trainer.critic_step(batch)
-        middle = time.perf_counter()
-        for _ in range(steps):
-            trainer.generator_step(batch)
-        critic = min(critic, (middle - started) / steps)
-        generator = min(generator, (time.perf_counter() - middle) / steps)
-    step = critic + generator
+    scalars, codes = torch.from_numpy(encoded.scalars), torch.from_numpy(encoded.codes)
+    peak = matmul_peak()
+    runs = []
+    for batch in map(int, args.batch_sizes.split(",")):
+        for every in map(int, args.gp_every.split(",")):
+            run = measure(encoder, scalars, codes, len(real), batch_size=batch, gp_every=every)
+            run["share_of_peak"] = round(run["gflops"] / peak, 3)
+            print(json.dumps(run), flush=True)
+            runs.append(run)
     result = {
         "command": "python benchmarks/step_speed.py " + " ".join(sys.argv[1:]),
-        "torch": torch.__version__, "threads": torch.get_num_threads(),
-        "matmul_peak_gflops": round(matmul_peak(), 1),
-        "batch_size": batch, "critic_step_ms": round(critic * 1000, 1), "generator_step_ms": round(generator * 1000, 1),
-        "rows_per_second": round(batch / step), "adult_epoch_seconds": round(len(real) // batch * step, 2),
+        "torch": torch.__version__, "threads": torch.get_num_threads(), "matmul_peak_gflops": round(peak, 1),
+        "layout": {"data_dim": encoder.layout.data_dim, "cond_dim": sum(encoder.layout.cond_widths)},
+        "runs": runs,
     }
     out = REPO / "benchmarks" / "results" / "step_speed.json"
     out.write_text(json.dumps(result, indent=1))
-    print(json.dumps(result, indent=1))
+    print(json.dumps({k: v for k, v in result.items() if k != "runs"}, indent=1))
 
 
 if __name__ == "__main__":

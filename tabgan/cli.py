@@ -67,6 +67,11 @@ def training_options(command: F) -> F:
         click.option("--schema", "schema_path", type=click.Path(path_type=Path), help="YAML schema; inferred when absent."),
         click.option("--epochs", type=int, help="Passes over the data (default: enough for 6,000 training steps, 10 to 2,000 epochs)."),
         click.option("--batch-size", type=int, help="Rows per training step."),
+        click.option(
+            "--time-budget", type=click.FloatRange(min=1), metavar="SECONDS",
+            help="Stop training when the whole fit would take longer; the generator of the epoch with the best "
+            "validation fidelity is kept.",
+        ),
         click.option("--seed", type=int, help="Random seed; the same seed gives the same model and samples."),
         click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True),
         click.option("--quiet", is_flag=True, help="No progress bar."),
@@ -77,7 +82,8 @@ def training_options(command: F) -> F:
 
 
 def fit_model(
-    real: Any, schema_path: Path | None, epochs: int | None, batch_size: int | None, seed: int | None, device: str, quiet: bool
+    real: Any, schema_path: Path | None, epochs: int | None, batch_size: int | None, seed: int | None, device: str,
+    quiet: bool, time_budget: float | None = None,
 ) -> Any:
     """A TabGAN fitted on ``real`` with the command line's training options."""
     from tabgan.schema import TableSchema
@@ -89,6 +95,8 @@ def fit_model(
         options["epochs"] = epochs
     if batch_size is not None:
         options["batch_size"] = batch_size
+    if time_budget is not None:
+        options["time_budget"] = time_budget
     return TabGAN(**options).fit(real, table_schema, progress=None if quiet else ProgressBar())
 
 
@@ -136,6 +144,7 @@ def fit(
     schema_path: Path | None,
     epochs: int | None,
     batch_size: int | None,
+    time_budget: float | None,
     seed: int | None,
     device: str,
     quiet: bool,
@@ -145,14 +154,17 @@ def fit(
 
     real = read_table(data)
     started = time.perf_counter()
-    model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet)
+    model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet, time_budget)
     seconds = time.perf_counter() - started
     model.save(output)
     epochs_done = len(model.history_.epochs)
     rate = sum(e["rows_per_second"] for e in model.history_.epochs) / max(epochs_done, 1)
+    selected = model.history_.selected
+    kept = f", kept epoch {selected['epoch']} (validation fidelity {selected['fidelity']:.3f})" if selected else ""
     click.echo(
         f"fitted {data.name}: {len(real):,} rows x {real.shape[1]} columns, {epochs_done} epochs in "
-        f"{_duration(seconds)} ({rate:,.0f} rows/s on {model.device_.type}, seed {model.seed_}); model saved to {output}"
+        f"{_duration(seconds)} ({rate:,.0f} rows/s on {model.device_.type}, seed {model.seed_}{kept}); "
+        f"model saved to {output}"
     )
 
 
@@ -194,7 +206,7 @@ def sample(model_dir: Path, rows: int, output: Path, seed: int | None, device: s
 def augment(
     data: Path, target: str, balance: bool, add_rows: int | None, label: str | None, output: Path,
     schema_path: Path | None, model_dir: Path | None, mark: str | None, epochs: int | None,
-    batch_size: int | None, seed: int | None, device: str, quiet: bool,
+    batch_size: int | None, time_budget: float | None, seed: int | None, device: str, quiet: bool,
 ) -> None:
     """Write DATA plus synthetic rows of its rare TARGET classes (for training a model)."""
     from tabgan.augment import augment as augment_table
@@ -211,7 +223,7 @@ def augment(
     if model_dir is not None:
         model = TabGAN.load(model_dir, device=device)
     else:
-        model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet)
+        model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet, time_budget)
     typed_label: Any = label
     if label is not None and target in real.columns:
         matches = [v for v in real[target].dropna().unique() if str(v) == label]

@@ -18,12 +18,21 @@ import torch
 
 @dataclass
 class ConditionBatch:
-    """One batch of conditions."""
+    """One batch of conditions: one option of one discrete column per row."""
 
-    vector: torch.Tensor  # float [B, cond_width]: the one-hot condition
+    index: torch.Tensor  # long [B]: the condition vector's one active position
+    width: int  # the condition vector's width
     column: torch.Tensor  # long [B]: which discrete column was chosen (index among them)
     option: torch.Tensor  # long [B]: which option of that column
     rows: torch.Tensor | None  # long [B]: a real row with that option (training only)
+
+    @property
+    def vector(self) -> torch.Tensor:
+        """The dense one-hot condition, float [B, width] (the networks take ``index``)."""
+        vector = torch.zeros(self.index.shape[0], self.width, device=self.index.device)
+        if self.width:
+            vector[torch.arange(self.index.shape[0], device=self.index.device), self.index] = 1.0
+        return vector
 
 
 class ConditionSampler:
@@ -88,10 +97,8 @@ class ConditionSampler:
         option = torch.minimum(option, self.widths[column] - 1)
         return column, option
 
-    def _vector(self, column: torch.Tensor, option: torch.Tensor) -> torch.Tensor:
-        vector = torch.zeros(column.shape[0], self.width, device=column.device)
-        vector[torch.arange(column.shape[0], device=column.device), self.offsets[column] + option] = 1.0
-        return vector
+    def _batch(self, column: torch.Tensor, option: torch.Tensor, rows: torch.Tensor | None) -> ConditionBatch:
+        return ConditionBatch(self.offsets[column] + option, self.width, column, option, rows)
 
     def sample_train(self, batch: int, generator: torch.Generator) -> ConditionBatch:
         """Conditions by log-frequency, each with a real row that satisfies it."""
@@ -102,15 +109,15 @@ class ConditionSampler:
         u = torch.rand(batch, generator=generator, device=column.device, dtype=torch.float64)
         pick = (u * count).floor().to(torch.long)
         rows = self.sorted_rows[self.starts[g] + pick].to(torch.long)
-        return ConditionBatch(self._vector(column, option), column, option, rows)
+        return self._batch(column, option, rows)
 
     def sample_original(self, batch: int, generator: torch.Generator) -> ConditionBatch:
         """Conditions by real frequency, for unconditional generation."""
         column, option = self._draw(batch, self.real_cdf, generator)
-        return ConditionBatch(self._vector(column, option), column, option, None)
+        return self._batch(column, option, None)
 
     def fixed(self, batch: int, column: int, option: int, device: torch.device) -> ConditionBatch:
         """The same condition for every row: column ``column`` takes option ``option``."""
         col = torch.full((batch,), column, dtype=torch.long, device=device)
         opt = torch.full((batch,), option, dtype=torch.long, device=device)
-        return ConditionBatch(self._vector(col, opt), col, opt, None)
+        return self._batch(col, opt, None)

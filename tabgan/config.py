@@ -10,6 +10,7 @@ import torch
 from tabgan.errors import ConfigError
 
 DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("fp32", "bf16")
 
 
 def _setting(default: Any, low: float | None, high: float | None, help: str) -> Any:
@@ -24,7 +25,10 @@ class TabGANConfig:
         None, 1, 100_000, "passes over the training table; None: as many as make auto_steps training steps"
     )
     auto_steps: int = _setting(6000, 1, 10_000_000, "training steps when epochs is None (10 to 2,000 epochs)")
-    batch_size: int = _setting(500, 10, 1_000_000, "rows per training step; a multiple of pac")
+    batch_size: int = _setting(
+        1000, 10, 1_000_000, "rows per training step; a multiple of pac (1,000: best quality per second on Adult, "
+        "docs/BENCHMARKS.md)"
+    )
     noise_dim: int = _setting(128, 1, 4096, "size of the generator's noise input")
     generator_dims: tuple[int, ...] = _setting((256, 256), 1, 16384, "widths of the generator's residual blocks")
     critic_dims: tuple[int, ...] = _setting((256, 256), 1, 16384, "widths of the critic's hidden layers")
@@ -34,6 +38,7 @@ class TabGANConfig:
     weight_decay: float = _setting(1e-6, 0.0, 1.0, "Adam weight decay of both networks")
     critic_steps: int = _setting(1, 1, 20, "critic updates per generator update")
     gp_weight: float = _setting(10.0, 0.0, 1000.0, "weight of the WGAN-GP gradient penalty")
+    gp_every: int = _setting(1, 1, 64, "critic updates per gradient penalty (lazy regularisation, weighted to match)")
     critic_dropout: float = _setting(0.5, 0.0, 0.95, "dropout in the critic's hidden layers")
     gumbel_tau: float = _setting(0.2, 0.01, 10.0, "temperature of the Gumbel-softmax on one-hot outputs")
     max_modes: int = _setting(10, 1, 100, "mixture components per numeric column")
@@ -42,13 +47,21 @@ class TabGANConfig:
     condition_on_modes: bool = _setting(
         True, None, None, "also condition on numeric columns' mixture modes and nulls (training-by-sampling)"
     )
+    time_budget: float | None = _setting(
+        None, 1, 10_000_000, "seconds the whole fit may take; training stops before an epoch would overrun it"
+    )
+    select_best: bool = _setting(
+        True, None, None, "keep the generator of the epoch with the best validation fidelity (a cheap probe)"
+    )
     device: str = _setting("auto", None, None, "auto (CUDA when present), cpu or cuda")
+    precision: str = _setting("fp32", None, None, "fp32, or bf16 (autocast of both networks; CUDA only)")
+    compile: bool = _setting(False, None, None, "torch.compile the generator for training (needs a C++ compiler on CPU)")
 
     def validate(self) -> TabGANConfig:
         for f in fields(self):
             value = getattr(self, f.name)
             low, high = f.metadata.get("low"), f.metadata.get("high")
-            if value is None and f.name == "epochs":
+            if value is None and f.name in ("epochs", "time_budget"):
                 continue
             items = value if isinstance(value, tuple) else (value,)
             if f.name.endswith("_dims") and not items:
@@ -58,8 +71,11 @@ class TabGANConfig:
                     raise ConfigError(f"{f.name}={item!r} is not a number")
                 if low is not None and not (low <= item <= high):
                     raise ConfigError(f"{f.name}={item!r} is outside {low}..{high} ({f.metadata['help']})")
-        if not isinstance(self.condition_on_modes, bool):
-            raise ConfigError(f"condition_on_modes={self.condition_on_modes!r} is not true or false")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision={self.precision!r} is not one of {', '.join(PRECISIONS)}")
+        for name in ("condition_on_modes", "select_best", "compile"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name}={getattr(self, name)!r} is not true or false")
         if self.device not in DEVICES:
             raise ConfigError(f"device={self.device!r} is not one of {', '.join(DEVICES)}")
         if self.batch_size % self.pac:
@@ -67,9 +83,12 @@ class TabGANConfig:
         return self
 
     def resolved_epochs(self, rows: int) -> int:
-        """``epochs``, or when it is None enough epochs for ``auto_steps`` steps on ``rows`` rows."""
+        """``epochs``, or when it is None enough epochs for ``auto_steps`` steps on ``rows`` rows
+        (with a time budget and no ``epochs``: as many as the budget allows)."""
         if self.epochs is not None:
             return self.epochs
+        if self.time_budget is not None:
+            return 100_000
         steps_per_epoch = max(1, rows // self.effective_batch_size(rows))
         return int(min(2000, max(10, -(-self.auto_steps // steps_per_epoch))))
 

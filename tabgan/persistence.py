@@ -111,7 +111,12 @@ def load_model(path: Path, device: str = "auto") -> TabGAN:
         constraints.load_state(list(meta.get("constraints", [])))
         encoder = TableEncoder.from_state(constraints.model_schema(), _read_json(path / "encoder.json"))
         layout = NetworkLayout.from_dict(meta["layout"])
-        history = History(epochs=list(_read_json(path / "history.json")["epochs"]))
+        saved_history = _read_json(path / "history.json")
+        history = History(
+            epochs=list(saved_history["epochs"]),
+            timings=dict(saved_history.get("timings", {})),
+            selected=dict(saved_history.get("selected", {})),
+        )
         seed, n_rows = int(meta["seed"]), int(meta["n_training_rows"])
         condition_counts = [int(v) for v in meta["condition_counts"]]
         if len(condition_counts) != sum(layout.cond_widths):

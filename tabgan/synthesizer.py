@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,11 @@ from tabgan.training import GANTrainer, History, ProgressCallback
 from tabgan.transforms.base import restore_dtype
 from tabgan.transforms.categorical import CategoricalCodec
 from tabgan.transforms.encoder import EncoderSettings, NetworkLayout, TableEncoder
+from tabgan.validation import BestState, FidelityProbe
 
 SAMPLE_CHUNK_ROWS = 100_000
+GENERATOR_BATCH = 8_192  # rows per generator call when sampling: large enough for fast products
+PROBE_COST_SHARE = 20  # train at least 20x as long as the last validation probe took between probes
 # bounded filtering for range conditions: at most max(MIN_TRIAL_ROWS, TRIALS_PER_ROW * n) rows tried
 MIN_TRIAL_ROWS = 200_000
 TRIALS_PER_ROW = 50
@@ -88,6 +92,7 @@ class TabGAN:
         training stops early when it returns True.
         """
         config = self._config()
+        started = time.perf_counter()
         if not isinstance(data, pd.DataFrame):
             raise DataError("fit() needs a pandas DataFrame")
         schema = schema if schema is not None else infer_schema(data)
@@ -125,10 +130,65 @@ class TabGAN:
         self.generator_ = trainer.generator
         self.activation_ = trainer.activation
         self.device_ = device
-        hook = None if epoch_hook is None else (lambda _trainer, epoch: epoch_hook(self, epoch))
-        self.history_ = trainer.train(config.resolved_epochs(len(frame)), progress, hook)
+        epochs = config.resolved_epochs(len(frame))
+        best = BestState()
+        hook = self._training_monitor(frame, epochs, started, best, epoch_hook)
+        preprocessing = time.perf_counter() - started
+        self.history_ = trainer.train(epochs, progress, hook)
+        self.history_.timings = {"preprocessing": preprocessing, "training": time.perf_counter() - started - preprocessing}
+        if best.state is not None:
+            best.restore(self.generator_)
+            self.history_.selected = {"epoch": best.epoch, "fidelity": best.score}
         self.generator_.eval()
         return self
+
+    def _training_monitor(
+        self,
+        frame: pd.DataFrame,
+        epochs: int,
+        started: float,
+        best: BestState,
+        user_hook: Callable[[TabGAN, int], bool | None] | None,
+    ) -> Callable[[GANTrainer, int], bool]:
+        """The epoch hook of a fit: stops at the time budget; with ``select_best``, scores the
+        generator with a :class:`FidelityProbe` every so often (its cost kept to about
+        1/PROBE_COST_SHARE of training time, and after the last epoch) and keeps the best."""
+        config = self.config_
+        probe = None
+        if config.select_best:
+            probe = FidelityProbe(self.schema_, frame, np.random.default_rng(_derive_seed(self.seed_, 6)))
+        pending = {"training": 0.0, "cost": 0.0}
+
+        def hook(trainer: GANTrainer, epoch: int) -> bool:
+            record = trainer.history.epochs[-1]
+            elapsed = time.perf_counter() - started
+            stop = config.time_budget is not None and elapsed + record["seconds"] * 1.05 > config.time_budget
+            pending["training"] += record["seconds"]
+            if probe is not None and (stop or epoch == epochs or pending["training"] >= PROBE_COST_SHARE * pending["cost"]):
+                probe_started = time.perf_counter()
+                score = probe.score(self._probe_sample(probe.rows))
+                record["fidelity"] = score["score"]
+                best.offer(self.generator_, score["score"], epoch)
+                pending["training"], pending["cost"] = 0.0, time.perf_counter() - probe_started
+            if user_hook is not None and user_hook(self, epoch):
+                stop = True
+            return bool(stop)
+
+        return hook
+
+    @torch.no_grad()
+    def _probe_sample(self, rows: int) -> pd.DataFrame:
+        """Rows from the current generator, always from the same seeds (so checkpoints differ
+        only by their weights), for the validation probe."""
+        self.generator_.eval()
+        np_rng = np.random.default_rng(_derive_seed(self.seed_, 7))
+        torch_rng = torch.Generator(device=self.device_).manual_seed(_derive_seed(self.seed_, 8))
+        sampler = self._condition_sampler()
+        if sampler.n_columns:
+            cond = sampler.sample_original(rows, torch_rng).index
+        else:
+            cond = torch.zeros(rows, 0, device=self.device_)
+        return self._generate(cond, np_rng, torch_rng, {}, calibrate_nulls=True)
 
     # -- sample ----------------------------------------------------------------------------------
     def _condition_sampler(self) -> ConditionSampler:
@@ -143,13 +203,25 @@ class TabGAN:
         ids: dict[str, pd.Series],
         calibrate_nulls: bool = False,
     ) -> pd.DataFrame:
-        """Rows for the given condition vectors, decoded; id columns taken from ``ids``.
-        ``calibrate_nulls`` (unconditional sampling only) matches the training null rates."""
-        noise = torch.randn(cond.shape[0], self.config_.noise_dim, generator=torch_rng, device=self.device_)
-        dense = self.activation_(self.generator_(noise, cond), torch_rng)
+        """Rows for the given conditions (indices or dense vectors), decoded; id columns taken
+        from ``ids``. ``calibrate_nulls`` (unconditional sampling only) matches the training
+        null rates."""
+        dense = self._network_output(cond, torch_rng)
         rates = self.null_rates_ if calibrate_nulls else None
-        encoded = self.encoder_.network_to_encoded(dense.float().cpu().numpy(), rates, np_rng)
+        encoded = self.encoder_.network_to_encoded(dense, rates, np_rng)
         return self.constraints_.reverse(self.encoder_.decode(encoded, np_rng, ids=ids))
+
+    def _network_output(self, cond: torch.Tensor, torch_rng: torch.Generator) -> np.ndarray:
+        """The generator's activated output for ``cond``, float32 [rows, data_dim], computed in
+        slices of GENERATOR_BATCH rows so the network's memory stays small at any chunk size."""
+        rows = cond.shape[0]
+        out = np.empty((rows, self.layout_.data_dim), dtype=np.float32)
+        for start in range(0, rows, GENERATOR_BATCH):
+            part = cond[start : start + GENERATOR_BATCH]
+            noise = torch.randn(part.shape[0], self.config_.noise_dim, generator=torch_rng, device=self.device_)
+            dense = self.activation_(self.generator_(noise, part), torch_rng)
+            out[start : start + part.shape[0]] = dense.float().cpu().numpy()
+        return out
 
     @torch.no_grad()
     def iter_sample(
@@ -183,8 +255,8 @@ class TabGAN:
                 for column, option in plan.options.items():
                     vector[:, int(sampler.offsets[column]) + option] = 1.0
                 return vector
-            if sampler.n_columns:
-                return sampler.sample_original(rows, torch_rng).vector
+            if sampler.n_columns:  # one option per row: the networks take it as an index
+                return sampler.sample_original(rows, torch_rng).index
             return torch.zeros(rows, 0, device=self.device_)
 
         if plan.empty:

@@ -11,6 +11,7 @@ import torch
 
 from tabgan.conditioning import ConditionBatch, ConditionSampler
 from tabgan.config import TabGANConfig
+from tabgan.errors import ConfigError
 from tabgan.nn import Critic, Generator, SpanActivation, build_module, gradient_penalty
 from tabgan.transforms.encoder import NetworkLayout
 
@@ -20,9 +21,13 @@ class History:
     """Per-epoch training record, saved with the model."""
 
     epochs: list[dict[str, float]] = field(default_factory=list)
+    # wall-clock parts of fit(): "preprocessing" (validation, constraints, encoders) and "training"
+    timings: dict[str, float] = field(default_factory=dict)
+    # the epoch whose generator was kept (best validation fidelity) and its score; empty if none
+    selected: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"epochs": self.epochs}
+        return {"epochs": self.epochs, "timings": self.timings, "selected": self.selected}
 
 
 ProgressCallback = Callable[[int, int, dict[str, float]], None]
@@ -38,7 +43,7 @@ def build_networks(
         lambda: Generator(config.noise_dim, cond_dim, tuple(config.generator_dims), layout.data_dim), device, generator
     )
     critic = build_module(
-        lambda: Critic(layout.data_dim + cond_dim, tuple(config.critic_dims), config.pac, config.critic_dropout),
+        lambda: Critic(layout.data_dim, cond_dim, tuple(config.critic_dims), config.pac, config.critic_dropout),
         device,
         generator,
     )
@@ -69,7 +74,13 @@ class GANTrainer:
         self.onehot_width = sum(layout.onehot_widths)
         self.sampler = ConditionSampler.from_codes(self.codes[:, list(layout.cond_columns)], layout.cond_widths)
         self.cond_columns = torch.tensor(list(layout.cond_columns), dtype=torch.long, device=device)
+        self.critic_updates = 0
         self.generator, self.critic, self.activation = build_networks(layout, config, device, generator)
+        if config.precision == "bf16" and device.type != "cuda":
+            raise ConfigError(f"precision 'bf16' is for CUDA; this fit runs on {device.type} (use fp32)")
+        self.autocast = config.precision == "bf16"
+        # the compiled generator shares its parameters with self.generator, which is what is saved
+        self.generator_forward = torch.compile(self.generator) if config.compile else self.generator
         betas = (0.5, 0.9)
         fused = device.type in ("cpu", "cuda")  # one kernel per step instead of several per tensor
         self.opt_g = torch.optim.Adam(
@@ -89,47 +100,74 @@ class GANTrainer:
     def conditions(self, batch: int) -> ConditionBatch:
         if self.sampler.n_columns == 0:
             rows = torch.randint(self.scalars.shape[0], (batch,), generator=self.rng, device=self.device)
-            empty = torch.zeros(batch, 0, device=self.device)
             zero = torch.zeros(batch, dtype=torch.long, device=self.device)
-            return ConditionBatch(empty, zero, zero, rows)
+            return ConditionBatch(zero, 0, zero, zero, rows)
         return self.sampler.sample_train(batch, self.rng)
 
     def fake_batch(self, cond: ConditionBatch) -> tuple[torch.Tensor, torch.Tensor]:
-        noise = torch.randn(cond.vector.shape[0], self.config.noise_dim, generator=self.rng, device=self.device)
-        raw = self.generator(noise, cond.vector)
+        noise = torch.randn(cond.index.shape[0], self.config.noise_dim, generator=self.rng, device=self.device)
+        with self.mixed_precision():
+            raw = self.generator_forward(noise, cond.index)
+        raw = raw.float()
         return raw, self.activation(raw, self.rng)
 
+    def mixed_precision(self) -> torch.autocast:
+        """bf16 autocast on CUDA when asked for; a no-op context otherwise."""
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast)
+
     # -- steps -------------------------------------------------------------------------------
-    def critic_step(self, batch: int) -> float:
+    def step(self, batch: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One training step: ``critic_steps`` critic updates, then one generator update.
+
+        The last critic update and the generator update share one generator forward pass
+        (the critic sees it detached): half the generator's forward work of drawing a fresh
+        batch for each. Returns the last critic loss, the generator loss and the condition loss
+        as detached tensors on the device (read once an epoch: no host sync per step on CUDA).
+        """
+        for _ in range(self.config.critic_steps - 1):
+            cond = self.conditions(batch)
+            with torch.no_grad():
+                _, fake = self.fake_batch(cond)
+            self.critic_update(cond, fake)
         cond = self.conditions(batch)
-        with torch.no_grad():
-            _, fake = self.fake_batch(cond)
-        real = torch.cat([self.real_batch(cond.rows), cond.vector], dim=1)
-        fake = torch.cat([fake, cond.vector], dim=1)
+        raw, fake = self.fake_batch(cond)
+        critic_loss = self.critic_update(cond, fake.detach())
+        generator_loss, condition_loss = self.generator_update(cond, raw, fake)
+        return critic_loss, generator_loss, condition_loss
+
+    def critic_update(self, cond: ConditionBatch, fake: torch.Tensor) -> torch.Tensor:
+        real = self.real_batch(cond.rows)
         # one critic call over real and fake packs together: fewer, larger matrix products
-        scores = self.critic(torch.cat([real, fake], dim=0), self.rng)
+        with self.mixed_precision():
+            scores = self.critic(torch.cat([real, fake], dim=0), torch.cat([cond.index, cond.index]), self.rng).float()
         half = scores.shape[0] // 2
-        wasserstein = scores[:half].mean() - scores[half:].mean()
-        penalty = gradient_penalty(self.critic, real, fake, self.rng, self.config.gp_weight)
-        loss = -wasserstein + penalty
+        loss = scores[half:].mean() - scores[:half].mean()
+        self.critic_updates += 1
+        every = self.config.gp_every
+        if self.config.gp_weight > 0 and self.critic_updates % every == 0:
+            # lazy regularisation: the penalty every `every` updates, weighted `every` times
+            weight = self.config.gp_weight * every
+            with self.mixed_precision():
+                loss = loss + gradient_penalty(self.critic, real, fake, cond.index, self.rng, weight).float()
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
-        return float(loss.detach())
+        return loss.detach()
 
-    def generator_step(self, batch: int) -> tuple[float, float]:
-        cond = self.conditions(batch)
-        raw, fake = self.fake_batch(cond)
+    def generator_update(
+        self, cond: ConditionBatch, raw: torch.Tensor, fake: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         # the critic's own weight gradients are not needed here: skip computing them
         self.critic.requires_grad_(False)
-        score = self.critic(torch.cat([fake, cond.vector], dim=1), self.rng).mean()
+        with self.mixed_precision():
+            score = self.critic(fake, cond.index, self.rng).float().mean()
         cond_loss = self.condition_loss(raw, cond)
         loss = -score + cond_loss
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.critic.requires_grad_(True)
         self.opt_g.step()
-        return float(-score.detach()), float(cond_loss.detach())
+        return -score.detach(), cond_loss.detach()
 
     def condition_loss(self, raw: torch.Tensor, cond: ConditionBatch) -> torch.Tensor:
         """Cross-entropy of the generator's chosen-column output against the asked option."""
@@ -143,7 +181,7 @@ class GANTrainer:
     def train(
         self, epochs: int, progress: ProgressCallback | None = None, epoch_hook: EpochHook | None = None
     ) -> History:
-        history = History()
+        self.history = history = History()
         n = self.scalars.shape[0]
         batch = self.config.effective_batch_size(n)
         steps = max(1, n // batch)
@@ -151,17 +189,14 @@ class GANTrainer:
             started = time.perf_counter()
             self.generator.train()  # an epoch hook may have sampled in eval mode
             self.critic.train()
-            d_total = g_total = c_total = 0.0
+            totals = torch.zeros(3, device=self.device)
             for _ in range(steps):
-                for _ in range(self.config.critic_steps):
-                    d_total += self.critic_step(batch)
-                g_loss, c_loss = self.generator_step(batch)
-                g_total += g_loss
-                c_total += c_loss
+                totals += torch.stack(self.step(batch))
+            d_total, g_total, c_total = totals.tolist()
             seconds = time.perf_counter() - started
             record = {
                 "epoch": epoch,
-                "critic_loss": d_total / (steps * self.config.critic_steps),
+                "critic_loss": d_total / steps,
                 "generator_loss": g_total / steps,
                 "condition_loss": c_total / steps,
                 "seconds": seconds,

@@ -143,3 +143,25 @@ def test_errors_are_one_line_nonzero_and_leave_no_output(credit_csv: Path, model
     assert not out.exists()
     result = run("sample", model_dir, "-n", "10", "-o", tmp_path / "out.xlsx")
     assert result.exit_code != 0 and "unknown table format" in _error_line(result)
+
+
+def test_fit_with_a_time_budget_stops_in_time_and_says_which_epoch_it_kept(credit_csv: Path, tmp_path: Path) -> None:
+    import json
+    import time
+
+    out = tmp_path / "budget-model"
+    started = time.perf_counter()
+    result = run("fit", credit_csv, "-o", out, "--seed", "1", "--time-budget", "5", "--batch-size", "200",
+                 "--device", "cpu", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert time.perf_counter() - started < 9  # the fit's 5 s plus saving
+    assert "kept epoch" in result.output
+    history = json.loads((out / "history.json").read_text())
+    assert history["timings"]["preprocessing"] + history["timings"]["training"] <= 5.5
+    assert history["selected"]["epoch"] <= len(history["epochs"])
+
+
+def test_time_budget_must_be_positive(credit_csv: Path, tmp_path: Path) -> None:
+    result = run("fit", credit_csv, "-o", tmp_path / "m", "--time-budget", "0")
+    assert result.exit_code != 0 and "--time-budget" in result.output
+    assert not (tmp_path / "m").exists()

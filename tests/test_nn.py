@@ -46,10 +46,66 @@ def test_build_module_is_seeded_and_leaves_global_rng_alone() -> None:
         assert torch.equal(pa, pb)
 
 
+def _one_hot(index: torch.Tensor, width: int) -> torch.Tensor:
+    return torch.nn.functional.one_hot(index, width).float()
+
+
 def test_critic_packs_rows_and_penalty_is_finite() -> None:
     gen = torch.Generator().manual_seed(0)
-    critic = build_module(lambda: Critic(6, (32, 32), pac=4), torch.device("cpu"), gen)
+    critic = build_module(lambda: Critic(6, 3, (32, 32), pac=4), torch.device("cpu"), gen)
     real, fake = torch.randn(20, 6), torch.randn(20, 6)
-    assert critic(real, gen).shape == (5, 1)
-    penalty = gradient_penalty(critic, real, fake, gen)
+    cond = torch.randint(3, (20,), generator=gen)
+    assert critic(real, cond, gen).shape == (5, 1)
+    penalty = gradient_penalty(critic, real, fake, cond, gen)
     assert torch.isfinite(penalty) and penalty.item() >= 0
+
+
+def test_generator_condition_indices_equal_dense_one_hot() -> None:
+    gen = build_module(lambda: Generator(8, 5, (16, 16), 7), torch.device("cpu"), torch.Generator().manual_seed(1))
+    gen.eval()
+    noise = torch.randn(12, 8, generator=torch.Generator().manual_seed(2))
+    index = torch.randint(5, (12,), generator=torch.Generator().manual_seed(3))
+    assert torch.allclose(gen(noise, index), gen(noise, _one_hot(index, 5)), atol=1e-5)
+
+
+def test_critic_first_layer_is_one_linear_layer_over_the_pack() -> None:
+    """Indices, dense one-hots and a plain linear layer over [data | condition] rows agree."""
+    pac, data_dim, cond_dim = 4, 6, 3
+    critic = build_module(lambda: Critic(data_dim, cond_dim, (32,), pac=pac, dropout=0.0), torch.device("cpu"),
+                          torch.Generator().manual_seed(0))
+    data = torch.randn(8, data_dim, generator=torch.Generator().manual_seed(1))
+    index = torch.randint(cond_dim, (8,), generator=torch.Generator().manual_seed(2))
+    dense = _one_hot(index, cond_dim)
+    by_index, by_dense = critic(data, index), critic(data, dense)
+    # the same layer written as one weight over interleaved pack rows [data_1 | cond_1 | data_2 | ...]
+    w_data = critic.data_in.weight.reshape(32, pac, data_dim)
+    w_cond = critic.cond_in.reshape(pac, cond_dim, 32).permute(2, 0, 1)
+    weight = torch.cat([w_data, w_cond], dim=2).reshape(32, pac * (data_dim + cond_dim))
+    packed = torch.cat([data, dense], dim=1).reshape(2, -1)
+    hidden = torch.nn.functional.leaky_relu(packed @ weight.t() + critic.data_in.bias, 0.2)
+    plain = critic.out(hidden)
+    assert torch.allclose(by_index, by_dense, atol=1e-5) and torch.allclose(by_index, plain, atol=1e-5)
+
+
+def test_lazy_gradient_penalty_runs_every_nth_update() -> None:
+    from tabgan.config import TabGANConfig
+    from tabgan.training import GANTrainer
+    from tabgan.transforms.encoder import NetworkLayout
+
+    layout = NetworkLayout(n_scalars=2, onehot_widths=(3, 2), cond_columns=(0, 1))
+    gen = torch.Generator().manual_seed(0)
+    scalars = torch.rand(200, 2, generator=gen) * 2 - 1
+    codes = torch.stack([torch.randint(3, (200,), generator=gen), torch.randint(2, (200,), generator=gen)], dim=1)
+    config = TabGANConfig(batch_size=40, pac=10, gp_every=3, generator_dims=(16,), critic_dims=(16,)).validate()
+    trainer = GANTrainer(layout, scalars, codes, config, torch.device("cpu"), gen)
+    calls = []
+    import tabgan.training as training
+
+    original = training.gradient_penalty
+    training.gradient_penalty = lambda *a, **k: calls.append(k or a[-1]) or original(*a, **k)
+    try:
+        for _ in range(6):
+            trainer.step(40)
+    finally:
+        training.gradient_penalty = original
+    assert len(calls) == 2 and all(w == 30.0 for w in calls)

@@ -34,6 +34,9 @@ def reset_parameters(module: nn.Module, generator: torch.Generator) -> None:
                 layer.bias.uniform_(-bound, bound, generator=generator)
         elif isinstance(layer, (nn.BatchNorm1d, nn.LayerNorm)):
             layer.reset_parameters()
+    for layer in module.modules():  # layers that are not plain Linear layers initialise themselves
+        if hasattr(layer, "reset_parameters_from"):
+            layer.reset_parameters_from(generator)
     for name, buffer in module.named_buffers():
         if name.endswith("running_mean") or name.endswith("num_batches_tracked"):
             buffer.zero_()

@@ -18,6 +18,7 @@ from tabgan.schema import Column, TableSchema
 from tabgan.transforms.base import Codec, Span
 from tabgan.transforms.categorical import CategoricalCodec
 from tabgan.transforms.ids import IdCodec
+from tabgan.transforms.mixture import fit_mixtures
 from tabgan.transforms.numeric import DatetimeCodec, MixtureCodec
 
 CODECS: dict[str, type[Codec]] = {
@@ -100,8 +101,20 @@ class TableEncoder:
         self.codecs: list[Codec] = [make_codec(c, self.settings) for c in schema.columns]
 
     def fit(self, df: pd.DataFrame, rng: np.random.Generator) -> TableEncoder:
+        """Fit every codec; the numeric columns' mixtures are solved together in one batch."""
+        mixtures: list[MixtureCodec] = []
+        problems = []
         for codec in self.codecs:
-            codec.fit(df[codec.column.name], rng)
+            if isinstance(codec, MixtureCodec):  # datetimes too (a MixtureCodec subclass)
+                problem = codec.prepare(df[codec.column.name], rng)
+                if problem is not None:
+                    mixtures.append(codec)
+                    problems.append(problem)
+            else:
+                codec.fit(df[codec.column.name], rng)
+        fitted = fit_mixtures([p[0] for p in problems], [p[1] for p in problems])
+        for codec, mixture in zip(mixtures, fitted):
+            codec.adopt(mixture)
         return self
 
     @property

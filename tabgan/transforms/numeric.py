@@ -15,16 +15,14 @@ modelled as seconds since the epoch and written back at the resolution seen in t
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import BayesianGaussianMixture
 
 from tabgan.schema import Column, column_numbers
 from tabgan.transforms.base import Codec, Span, restore_dtype
+from tabgan.transforms.mixture import Mixture, fit_mixtures, weighted_points
 
 _CHUNK_ROWS = 1_000_000
 _STD_FLOOR = 1e-3
@@ -73,11 +71,23 @@ class MixtureCodec(Codec):
         ]
 
     def fit(self, values: pd.Series, rng: np.random.Generator) -> MixtureCodec:
+        """Fit this column alone (the table encoder fits all mixture columns in one batch)."""
+        problem = self.prepare(values, rng)
+        if problem is not None:
+            self.adopt(fit_mixtures([problem[0]], [problem[1]])[0])
+        return self
+
+    def prepare(
+        self, values: pd.Series, rng: np.random.Generator
+    ) -> tuple[tuple[np.ndarray, np.ndarray], int] | None:
+        """Learn the bounds and standardisation; return the mixture problem to solve
+        (weighted points of at most ``fit_rows`` sampled values, and the most components),
+        or None when the column needs no mixture (no values, or a single value)."""
         numbers = self.to_numbers(values)
         present = numbers[~np.isnan(numbers)]
         if present.size == 0:
             self.low_ = self.high_ = None
-            return self
+            return None
         self.low_, self.high_ = float(present.min()), float(present.max())
         if self.column.kind in ("continuous", "integer"):
             if self.column.min is not None:
@@ -89,29 +99,21 @@ class MixtureCodec(Codec):
         self.center_ = float(np.mean(present))
         self.scale_ = float(np.std(present)) or 1.0
         z = (present - self.center_) / self.scale_
-        n_unique = int(np.unique(z).size)
-        if n_unique < 2:
+        points = weighted_points(z)
+        if len(points[0]) < 2:
             self.means_, self.stds_, self.weights_ = np.array([z[0]]), np.array([1.0]), np.array([1.0])
-            return self
-        mixture = BayesianGaussianMixture(
-            n_components=min(self.max_modes, n_unique),
-            weight_concentration_prior_type="dirichlet_process",
-            weight_concentration_prior=0.001,
-            max_iter=100,
-            n_init=1,
-            random_state=int(rng.integers(2**31 - 1)),
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            mixture.fit(z.reshape(-1, 1))
-        keep = mixture.weights_ > self.weight_threshold
-        order = np.argsort(mixture.means_[keep, 0])
-        self.means_ = mixture.means_[keep, 0][order]
-        self.stds_ = np.maximum(np.sqrt(mixture.covariances_[keep].reshape(-1))[order], _STD_FLOOR)
-        weights = mixture.weights_[keep][order]
+            return None
+        return points, min(self.max_modes, int(np.unique(z).size))
+
+    def adopt(self, mixture: Mixture) -> None:
+        """Keep the components above the weight threshold, ordered by mean."""
+        keep = mixture.weights > self.weight_threshold
+        order = np.argsort(mixture.means[keep])
+        self.means_ = mixture.means[keep][order]
+        self.stds_ = np.maximum(np.sqrt(mixture.variances[keep])[order], _STD_FLOOR)
+        weights = mixture.weights[keep][order]
         self.weights_ = weights / weights.sum()
         self._cover_extremes()
-        return self
 
     def _cover_extremes(self) -> None:
         """Widen the lowest and highest components so the column's full range (not just the
@@ -210,12 +212,13 @@ class DatetimeCodec(MixtureCodec):
     def to_numbers(self, values: pd.Series) -> np.ndarray:
         return column_numbers(self.column, values)
 
-    def fit(self, values: pd.Series, rng: np.random.Generator) -> DatetimeCodec:
+    def prepare(
+        self, values: pd.Series, rng: np.random.Generator
+    ) -> tuple[tuple[np.ndarray, np.ndarray], int] | None:
         numbers = self.to_numbers(values)
         present = numbers[~np.isnan(numbers)]
         self.resolution_ = "D" if present.size and np.all(np.mod(present, 86400) == 0) else "s"
-        super().fit(values, rng)
-        return self
+        return super().prepare(values, rng)
 
     def from_numbers(self, numbers: np.ndarray) -> pd.Series:
         unit_seconds = 86400 if self.resolution_ == "D" else 1

@@ -1,0 +1,85 @@
+"""The Markdown table of ``benchmarks/speed.py``'s results, written between markers in docs/BENCHMARKS.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+BEGIN = "<!-- speed.py table: begin -->"
+END = "<!-- speed.py table: end -->"
+
+
+def _get(results: dict, table: str, system: str, stage: str, key: str) -> float | None:
+    value = results["tables"].get(table, {}).get(system, {}).get(stage, {})
+    return None if value.get("failed") else value.get(key)
+
+
+def _fmt(value: float | None, digits: int = 1, thousands: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if thousands else f"{value:.{digits}f}"
+
+
+def _ratio(better: float | None, worse: float | None, higher_is_better: bool = True) -> str:
+    if not better or not worse:
+        return "—"
+    return f"{(better / worse if higher_is_better else worse / better):.1f}×"
+
+
+def table_rows(results: dict) -> list[str]:
+    rows = [
+        "| table | system | preprocessing s | training rows/s, equal sizes | s / epoch (defaults) | epochs | fit s (defaults) "
+        "| fit peak RSS MB | sample rows/s (1M → Parquet) | sample peak RSS MB | quality | shapes | trends | detection AUC | TSTR AUC |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for table in results["tables"]:
+        for system in ("ctgan", "tabgan"):
+            if system not in results["tables"][table]:
+                continue
+            fit = results["tables"][table][system].get("fit", {})
+            note = " (failed)" if fit.get("failed") else ""
+            equal_stage = "fit" if system == "ctgan" else "equal"
+            g = lambda stage, key: _get(results, table, system, stage, key)  # noqa: E731
+            rows.append(
+                f"| {table} | {system}{note} | {_fmt(g('fit', 'preprocessing_seconds'), 2)} "
+                f"| {_fmt(g(equal_stage, 'training_rows_per_second'), thousands=True)} "
+                f"| {_fmt(g('fit', 'seconds_per_epoch'), 2)} | {_fmt(g('fit', 'epochs'), thousands=True)} "
+                f"| {_fmt(g('fit', 'fit_seconds'))} | {_fmt(g('fit', 'peak_rss_mb'), thousands=True)} "
+                f"| {_fmt(g('sample', 'rows_per_second'), thousands=True)} | {_fmt(g('sample', 'peak_rss_mb'), thousands=True)} "
+                f"| {_fmt(g('evaluate', 'quality'), 3)} | {_fmt(g('evaluate', 'column_shapes'), 3)} "
+                f"| {_fmt(g('evaluate', 'column_pair_trends'), 3)} | {_fmt(g('evaluate', 'detection_auc'), 3)} "
+                f"| {_fmt(g('evaluate', 'tstr_roc_auc'), 3)} |"
+            )
+    rows += ["", "Ratios, tabgan against ctgan (higher is better for tabgan):", "",
+             "| table | preprocessing | training throughput, equal sizes | fit time, defaults | sampling rows/s | fit peak RSS | sample peak RSS |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for table in results["tables"]:
+        t = lambda system, stage, key: _get(results, table, system, stage, key)  # noqa: E731
+        rows.append(
+            f"| {table} | {_ratio(t('tabgan', 'fit', 'preprocessing_seconds'), t('ctgan', 'fit', 'preprocessing_seconds'), False)} "
+            f"| {_ratio(t('tabgan', 'equal', 'training_rows_per_second'), t('ctgan', 'fit', 'training_rows_per_second'))} "
+            f"| {_ratio(t('tabgan', 'fit', 'fit_seconds'), t('ctgan', 'fit', 'fit_seconds'), False)} "
+            f"| {_ratio(t('tabgan', 'sample', 'rows_per_second'), t('ctgan', 'sample', 'rows_per_second'))} "
+            f"| {_ratio(t('tabgan', 'fit', 'peak_rss_mb'), t('ctgan', 'fit', 'peak_rss_mb'), False)} "
+            f"| {_ratio(t('tabgan', 'sample', 'peak_rss_mb'), t('ctgan', 'sample', 'peak_rss_mb'), False)} |"
+        )
+    return rows
+
+
+def write_markdown(results: dict, docs: Path) -> None:
+    machine = results.get("machine", {})
+    header = [
+        f"Machine: {machine.get('cpu')}, {machine.get('cores')} cores, {machine.get('memory_mb')} MB; "
+        f"Python {machine.get('python')}, torch {machine.get('torch')} ({machine.get('torch_threads')} threads), "
+        f"ctgan {machine.get('ctgan')}; measured fp32 matmul peak **{machine.get('matmul_peak_gflops')} GFLOP/s**. "
+        "Commands, in the order they ran (each re-measured the matmul peak): "
+        + "; ".join(f"`{c['command']}` ({c['started_at']}, {c['matmul_peak_gflops']} GFLOP/s)" for c in results.get("commands", []))
+        + ".",
+        "",
+    ]
+    block = "\n".join([BEGIN, *header, *table_rows(results), END])
+    text = docs.read_text()
+    if BEGIN in text and END in text:
+        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+    else:
+        text += "\n" + block + "\n"
+    docs.write_text(text)
