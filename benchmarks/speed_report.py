@@ -35,8 +35,13 @@ def table_rows(results: dict) -> list[str]:
         for system in ("ctgan", "tabgan"):
             if system not in results["tables"][table]:
                 continue
-            fit = results["tables"][table][system].get("fit", {})
+            stages = results["tables"][table][system]
+            fit = stages.get("fit", {})
             note = " (failed)" if fit.get("failed") else ""
+            if "not_run" in stages:
+                note = " (not run: see below)"
+            elif not fit and any(name.endswith("_unfinished") for name in stages):
+                note = " (did not finish: see below)"
             equal_stage = "fit" if system == "ctgan" else "equal"
             g = lambda stage, key: _get(results, table, system, stage, key)  # noqa: E731
             rows.append(
