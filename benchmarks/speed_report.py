@@ -43,7 +43,7 @@ def table_rows(results: dict) -> list[str]:
             elif not fit and any(name.endswith("_unfinished") for name in stages):
                 note = " (did not finish: see below)"
             equal_stage = "fit" if system == "ctgan" else "equal"
-            g = lambda stage, key: _get(results, table, system, stage, key)  # noqa: E731
+            g = lambda stage, key, table=table, system=system: _get(results, table, system, stage, key)  # noqa: E731
             rows.append(
                 f"| {table} | {system}{note} | {_fmt(g('fit', 'preprocessing_seconds'), 2)} "
                 f"| {_fmt(g(equal_stage, 'training_rows_per_second'), thousands=True)} "
@@ -58,7 +58,7 @@ def table_rows(results: dict) -> list[str]:
              "| table | preprocessing | training throughput, equal sizes | fit time, defaults | sampling rows/s | fit peak RSS | sample peak RSS |",
              "| --- | --- | --- | --- | --- | --- | --- |"]
     for table in results["tables"]:
-        t = lambda system, stage, key: _get(results, table, system, stage, key)  # noqa: E731
+        t = lambda system, stage, key, table=table: _get(results, table, system, stage, key)  # noqa: E731
         rows.append(
             f"| {table} | {_ratio(t('tabgan', 'fit', 'preprocessing_seconds'), t('ctgan', 'fit', 'preprocessing_seconds'), False)} "
             f"| {_ratio(t('tabgan', 'equal', 'training_rows_per_second'), t('ctgan', 'fit', 'training_rows_per_second'))} "

@@ -30,3 +30,13 @@ def test_cuda_fit_keeps_model_and_data_on_the_gpu_and_samples(mixed: pd.DataFram
     synthetic = model.sample(500)
     assert len(synthetic) == 500 and list(synthetic.columns) == list(mixed.columns)
     assert model.sample(300).equals(model.sample(300))  # seeded on the GPU too
+
+
+@pytest.mark.slow
+def test_compiled_training_saves_the_plain_generator(mixed: pd.DataFrame, tmp_path) -> None:
+    """torch.compile only speeds up training; the saved weights are the ordinary module's."""
+    model = TabGAN(device="cpu", compile=True, random_state=0, **TINY).fit(mixed)
+    model.save(tmp_path / "model")
+    again = TabGAN.load(tmp_path / "model")
+    assert not any("_orig_mod" in name for name in again.generator_.state_dict())
+    assert again.sample(200).equals(model.sample(200))
