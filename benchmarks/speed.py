@@ -57,6 +57,8 @@ CTGAN_RUN = REPO / "benchmarks" / "peers" / "ctgan_run.py"
 CTGAN_VERSION = "0.12.1"
 sys.path.insert(0, str(REPO))
 
+from step_speed import matmul_peak  # noqa: E402  (beside this file)
+
 from tabgan.io import read_table  # noqa: E402
 from tabgan.schema import TableSchema, infer_schema  # noqa: E402
 
@@ -249,20 +251,6 @@ def headline(report: dict) -> dict:
 
 
 # -- machine ---------------------------------------------------------------------------------------
-def matmul_peak() -> float:
-    """Best fp32 GFLOP/s of square matrix products with torch's default threads."""
-    best = 0.0
-    for n in (512, 1024, 2048):
-        a, b = torch.randn(n, n), torch.randn(n, n)
-        for _ in range(3):
-            a @ b
-        started = time.perf_counter()
-        for _ in range(10):
-            a @ b
-        best = max(best, 2 * n**3 * 10 / (time.perf_counter() - started) / 1e9)
-    return best
-
-
 def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
