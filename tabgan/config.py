@@ -53,6 +53,26 @@ class TabGANConfig:
     select_best: bool = _setting(
         True, None, None, "keep the generator of the epoch with the best validation fidelity (a cheap probe)"
     )
+    no_copies: bool | None = _setting(
+        None, None, None, "never emit a row equal to a training row on every non-id column; None: on unless "
+        "dp_epsilon is set (the filter reads the training rows, which the DP guarantee does not cover)"
+    )
+    rare_category_threshold: int = _setting(
+        5, 0, 1_000_000, "categorical labels seen fewer times (plus a random margin) are never emitted; 0: off"
+    )
+    rare_category_margin: int = _setting(
+        3, 0, 1_000_000, "each column's threshold is rare_category_threshold + a random 0..margin, unknown to readers"
+    )
+    clip_quantile: float = _setting(
+        0.0, 0.0, 0.2, "numbers are generated within the q and 1-q training quantiles, hiding extremes; 0: off"
+    )
+    dp_epsilon: float | None = _setting(
+        None, 0.01, 1000.0, "train with DP-SGD to this (epsilon, delta) budget; None: no differential privacy"
+    )
+    dp_delta: float | None = _setting(
+        None, 1e-12, 0.1, "delta of the DP budget; None: min(1e-5, 1 / (10 x training rows))"
+    )
+    dp_max_grad_norm: float = _setting(1.0, 1e-4, 1e4, "per-row gradient norm bound of DP-SGD")
     device: str = _setting("auto", None, None, "auto (CUDA when present), cpu or cuda")
     precision: str = _setting("fp32", None, None, "fp32, or bf16 (autocast of both networks; CUDA only)")
     compile: bool = _setting(False, None, None, "torch.compile the generator for training (needs a C++ compiler on CPU)")
@@ -61,7 +81,7 @@ class TabGANConfig:
         for f in fields(self):
             value = getattr(self, f.name)
             low, high = f.metadata.get("low"), f.metadata.get("high")
-            if value is None and f.name in ("epochs", "time_budget"):
+            if value is None and f.name in ("epochs", "time_budget", "no_copies", "dp_epsilon", "dp_delta"):
                 continue
             items = value if isinstance(value, tuple) else (value,)
             if f.name.endswith("_dims") and not items:
@@ -73,6 +93,8 @@ class TabGANConfig:
                     raise ConfigError(f"{f.name}={item!r} is outside {low}..{high} ({f.metadata['help']})")
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision={self.precision!r} is not one of {', '.join(PRECISIONS)}")
+        if self.no_copies is not None and not isinstance(self.no_copies, bool):
+            raise ConfigError(f"no_copies={self.no_copies!r} is not true, false or None")
         for name in ("condition_on_modes", "select_best", "compile"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name}={getattr(self, name)!r} is not true or false")
@@ -81,6 +103,15 @@ class TabGANConfig:
         if self.batch_size % self.pac:
             raise ConfigError(f"batch_size={self.batch_size} is not a multiple of pac={self.pac}")
         return self
+
+    @property
+    def filters_copies(self) -> bool:
+        """Whether sampling drops copies of training rows (``no_copies``, resolved)."""
+        return self.dp_epsilon is None if self.no_copies is None else self.no_copies
+
+    def resolved_dp_delta(self, rows: int) -> float:
+        """``dp_delta``, or min(1e-5, 1 / (10 * rows)) when not given."""
+        return self.dp_delta if self.dp_delta is not None else min(1e-5, 1.0 / (10 * rows))
 
     def resolved_epochs(self, rows: int) -> int:
         """``epochs``, or when it is None enough epochs for ``auto_steps`` steps on ``rows`` rows

@@ -320,7 +320,7 @@ class ConstraintSet:
     def reverse(self, frame: pd.DataFrame) -> pd.DataFrame:
         for constraint in reversed(self.constraints):
             frame = constraint.reverse(frame, self.schema)
-        return frame[self.schema.names]
+        return frame[[name for name in self.schema.names if name in frame.columns]]  # ids may be added later
 
     def state(self) -> list[dict[str, Any]]:
         return [c.state() for c in self.constraints]

@@ -6,7 +6,9 @@ A saved model is a directory of:
 - ``schema.yaml``: the table schema;
 - ``encoder.json``: every column codec's learned state;
 - ``history.json``: the per-epoch training record;
-- ``generator.safetensors``: the generator's weights.
+- ``generator.safetensors``: the generator's weights;
+- ``fingerprints.npy`` (when the copy filter is on): keyed 64-bit hashes of the training rows,
+  read with ``allow_pickle=False`` (:mod:`tabgan.privacy.copies`).
 
 Loading reads JSON/YAML with safe parsers and weights with safetensors, which holds only
 tensors: nothing is ever unpickled, so a crafted file cannot run code; a file that is not a
@@ -29,6 +31,7 @@ from tabgan.constraints import ConstraintSet
 from tabgan.errors import ModelFileError, TabganError
 from tabgan.io import atomic_directory
 from tabgan.nn import Generator
+from tabgan.privacy.copies import FINGERPRINT_FILE, CopyFilter
 from tabgan.schema import TableSchema
 from tabgan.training import History
 from tabgan.transforms.encoder import NetworkLayout, TableEncoder
@@ -60,6 +63,8 @@ def save_model(model: TabGAN, path: Path) -> Path:
                 "constraints": model.constraints_.state(),
                 "condition_counts": model.condition_counts_,
                 "null_rates": [[j, rate] for j, rate in sorted(model.null_rates_.items())],
+                "copy_filter": None if model.copy_filter_ is None else {"salt": model.copy_filter_.salt},
+                "privacy": model.privacy_,
             },
             tmp / "model.json",
         )
@@ -68,6 +73,8 @@ def save_model(model: TabGAN, path: Path) -> Path:
         _write_json(model.history_.to_dict(), tmp / "history.json")
         weights = {k: v.detach().cpu().contiguous() for k, v in model.generator_.state_dict().items()}
         save_file(weights, str(tmp / "generator.safetensors"), metadata={"format": FORMAT})
+        if model.copy_filter_ is not None:
+            model.copy_filter_.save(tmp)
     return path
 
 
@@ -122,6 +129,12 @@ def load_model(path: Path, device: str = "auto") -> TabGAN:
         if len(condition_counts) != sum(layout.cond_widths):
             raise ModelFileError("model.json's condition counts do not match its layout")
         null_rates = {int(j): float(rate) for j, rate in meta["null_rates"]}
+        copy_filter = None
+        if meta.get("copy_filter") is not None:
+            if not (path / FINGERPRINT_FILE).is_file():
+                raise ModelFileError(f"{str(path)!r} is not a complete tabgan model: {FINGERPRINT_FILE} is missing")
+            copy_filter = CopyFilter.load(path, schema, str(meta["copy_filter"]["salt"]))
+        privacy = dict(meta.get("privacy") or {})
     except ModelFileError:
         raise
     except TabganError as exc:
@@ -141,5 +154,5 @@ def load_model(path: Path, device: str = "auto") -> TabGAN:
         raise ModelFileError(f"generator weights do not fit the model's settings: {str(exc).splitlines()[0]}") from None
     return TabGAN._from_parts(
         config, seed, schema, constraints, encoder, layout, history, generator, condition_counts, null_rates, n_rows,
-        target,
+        target, copy_filter, privacy,
     )

@@ -17,6 +17,7 @@ from tabgan.config import TabGANConfig, resolve_device
 from tabgan.constraints import ConstraintSet
 from tabgan.errors import DataError, TabganError
 from tabgan.nn import Generator, SpanActivation
+from tabgan.privacy.copies import CopyFilter, salt_from_seed
 from tabgan.schema import TableSchema, infer_schema, validate
 from tabgan.training import GANTrainer, History, ProgressCallback
 from tabgan.transforms.base import restore_dtype
@@ -31,6 +32,10 @@ PROBE_COST_SHARE = 20  # train at least 20x as long as the last validation probe
 MIN_TRIAL_ROWS = 200_000
 TRIALS_PER_ROW = 50
 MIN_TRIALS_BEFORE_GIVING_UP = 20_000  # rows tried before a condition no row met is called too rare
+# the copy filter gives up when fewer than this share of generated rows are new (a table whose
+# every possible row occurs in the training data cannot be sampled without copies)
+MIN_NEW_ROW_RATE = 0.02
+COPY_RETRIES = 20  # times a per-row-conditioned row that copies a training row is generated again
 
 
 def _derive_seed(seed: int, *stream: int) -> int:
@@ -127,6 +132,8 @@ class TabGAN:
         self.condition_counts_ = encoder.condition_counts(encoded).tolist()
         self.null_rates_ = encoder.null_rates(encoded)
         self.n_training_rows_ = len(frame)
+        self.copy_filter_ = CopyFilter.fit(frame, schema, salt_from_seed(seed)) if config.filters_copies else None
+        self.privacy_ = self._privacy_record(config)
         self.generator_ = trainer.generator
         self.activation_ = trainer.activation
         self.device_ = device
@@ -141,6 +148,16 @@ class TabGAN:
             self.history_.selected = {"epoch": best.epoch, "fidelity": best.score}
         self.generator_.eval()
         return self
+
+    def _privacy_record(self, config: TabGANConfig) -> dict[str, Any]:
+        """What protects the training rows in this model, saved in model.json (and the report)."""
+        return {
+            "no_copies": self.copy_filter_ is not None,
+            "rare_category_threshold": config.rare_category_threshold,
+            "rare_category_margin": config.rare_category_margin,
+            "clip_quantile": config.clip_quantile,
+            "differential_privacy": None,
+        }
 
     def _training_monitor(
         self,
@@ -200,16 +217,16 @@ class TabGAN:
         cond: torch.Tensor,
         np_rng: np.random.Generator,
         torch_rng: torch.Generator,
-        ids: dict[str, pd.Series],
+        ids: dict[str, pd.Series] | None,
         calibrate_nulls: bool = False,
     ) -> pd.DataFrame:
         """Rows for the given conditions (indices or dense vectors), decoded; id columns taken
-        from ``ids``. ``calibrate_nulls`` (unconditional sampling only) matches the training
-        null rates."""
+        from ``ids`` (generated when missing from it; left out when ``ids`` is None).
+        ``calibrate_nulls`` (unconditional sampling only) matches the training null rates."""
         dense = self._network_output(cond, torch_rng)
         rates = self.null_rates_ if calibrate_nulls else None
         encoded = self.encoder_.network_to_encoded(dense, rates, np_rng)
-        return self.constraints_.reverse(self.encoder_.decode(encoded, np_rng, ids=ids))
+        return self.constraints_.reverse(self.encoder_.decode(encoded, np_rng, ids=ids, omit_ids=ids is None))
 
     def _network_output(self, cond: torch.Tensor, torch_rng: torch.Generator) -> np.ndarray:
         """The generator's activated output for ``cond``, float32 [rows, data_dim], computed in
@@ -262,8 +279,12 @@ class TabGAN:
         if plan.empty:
             for start in range(0, n, chunk_rows):
                 rows = min(chunk_rows, n - start)
-                chunk_ids = {name: values.iloc[start : start + rows] for name, values in ids.items()}
-                frame = self._generate(condition_vectors(rows), np_rng, torch_rng, chunk_ids, calibrate_nulls=True)
+                frame = self._new_rows(
+                    rows, lambda k: self._generate(condition_vectors(k), np_rng, torch_rng, None, calibrate_nulls=True)
+                )
+                for name, values in ids.items():
+                    frame[name] = values.iloc[start : start + rows].to_numpy()
+                frame = frame[self.schema_.names]
                 frame.index = pd.RangeIndex(start, start + rows)
                 yield frame
             return
@@ -293,10 +314,10 @@ class TabGAN:
             else:
                 rate = 1.0 if not trials else 1.0 / MIN_TRIALS_BEFORE_GIVING_UP
             rows = min(chunk_rows, max(1_000, int(np.ceil((n - accepted) / rate * 1.2))), budget - trials)
-            frame = self._generate(condition_vectors(rows), np_rng, torch_rng, {})
+            frame = self._generate(condition_vectors(rows), np_rng, torch_rng, None)
             for name, value in plan.values.items():
                 frame[name] = self._typed_constant(name, value, len(frame))
-            keep = plan.accept(frame, self.schema_)
+            keep = plan.accept(frame, self.schema_) & ~self._copies(frame)
             trials += rows
             accepted += int(keep.sum())
             buffer.append(frame[keep])
@@ -315,13 +336,42 @@ class TabGAN:
                 buffer = [rest] if len(rest) and emitted < n else []
                 buffered = sum(len(b) for b in buffer)
 
+    def _copies(self, frame: pd.DataFrame) -> np.ndarray:
+        """Which rows of ``frame`` copy a training row (all False without the copy filter)."""
+        if self.copy_filter_ is None:
+            return np.zeros(len(frame), dtype=bool)
+        return self.copy_filter_.matches(frame)
+
+    def _new_rows(self, rows: int, make: Callable[[int], pd.DataFrame]) -> pd.DataFrame:
+        """``rows`` generated rows none of which copies a training row: copies are dropped and
+        made up with more rows (bounded: fails when fewer than MIN_NEW_ROW_RATE of rows are new)."""
+        frame = make(rows)
+        if self.copy_filter_ is None:
+            return frame
+        parts, have, tried = [], 0, 0
+        while True:
+            fresh = frame[~self._copies(frame)]
+            parts.append(fresh)
+            have, tried = have + len(fresh), tried + len(frame)
+            if have >= rows:
+                break
+            rate = have / tried
+            if tried >= 1_000 and rate < MIN_NEW_ROW_RATE:
+                raise TabganError(
+                    f"only {rate:.1%} of {tried:,} generated rows differ from every training row: this table has "
+                    "too few distinct rows to sample without copies (set no_copies=False / --allow-copies)"
+                )
+            frame = make(min(10 * rows, int(np.ceil((rows - have) / max(rate, MIN_NEW_ROW_RATE) * 1.2)) + 16))
+        return pd.concat(parts, ignore_index=True).iloc[:rows]
+
     def _typed_constant(self, name: str, value: Any, rows: int) -> pd.Series:
         column = self.schema_.column(name)
         return restore_dtype(pd.Series([value] * rows, dtype=object), column.dtype, column.nullable)
 
-    @staticmethod
-    def _too_rare(plan: ConditionPlan, trials: int, rate: float | None) -> str:
+    def _too_rare(self, plan: ConditionPlan, trials: int, rate: float | None) -> str:
         text = " and ".join(r.text for r in plan.ranges.values()) or "the conditions"
+        if self.copy_filter_ is not None:
+            text += " (rows that copy a training row do not count)"
         if rate is None:
             return f"condition {text}: none of {trials:,} generated rows met it; it is too rare to sample"
         return (
@@ -379,20 +429,51 @@ class TabGAN:
             cond[first] = 0.0  # drop the random condition where a real one is given
             steered[rows] = True
             cond[rows, int(sampler.offsets[j]) + torch.as_tensor(codes[:, 0], device=self.device_)] = 1.0
-        frame = self._generate(cond.to(self.device_), np_rng, torch_rng, self.encoder_.generate_ids(n, np_rng))
         for name in given.columns:
-            present = given[name].notna().to_numpy()
+            column = self.schema_.column(name)
+            if column.kind == "id" and given[name].notna().any():
+                raise ConditionError(f"per-row conditions: id column {name!r} is generated, not given")
+            if column.kind in ("continuous", "integer"):
+                numbers = pd.to_numeric(given[name], errors="coerce")
+                if (numbers.isna() & given[name].notna()).any():
+                    raise ConditionError(f"per-row conditions: column {name!r} holds a value that is not a number")
+        cond = cond.to(self.device_)
+        ids = self.encoder_.generate_ids(n, np_rng)
+        frame = self._rows_like(given, cond, np.arange(n), np_rng, torch_rng)
+        for _ in range(COPY_RETRIES):  # rows that copy a training row are generated again
+            again = np.flatnonzero(self._copies(frame))
+            if not len(again):
+                break
+            redo = self._rows_like(given, cond, again, np_rng, torch_rng)
+            frame.iloc[again] = redo.to_numpy()
+        else:
+            if self._copies(frame).any():
+                row = int(np.flatnonzero(self._copies(frame))[0]) + 1
+                raise TabganError(
+                    f"per-row conditions: row {row} gives the generator no room to differ from a training row "
+                    f"(tried {COPY_RETRIES + 1} times); give fewer cells or set no_copies=False / --allow-copies"
+                )
+        for name, values in ids.items():
+            frame[name] = values.to_numpy()
+        return frame[self.schema_.names]
+
+    def _rows_like(
+        self,
+        given: pd.DataFrame,
+        cond: torch.Tensor,
+        rows: np.ndarray,
+        np_rng: np.random.Generator,
+        torch_rng: torch.Generator,
+    ) -> pd.DataFrame:
+        """Generated rows for the per-row conditions ``given.iloc[rows]``, given cells written in."""
+        frame = self._generate(cond[torch.as_tensor(rows, device=self.device_)], np_rng, torch_rng, None)
+        part = given.iloc[rows].reset_index(drop=True)
+        for name in part.columns:
+            present = part[name].notna().to_numpy()
             if not present.any():
                 continue
             column = self.schema_.column(name)
-            if column.kind == "id":
-                raise ConditionError(f"per-row conditions: id column {name!r} is generated, not given")
-            values = given[name]
-            if column.kind in ("continuous", "integer"):
-                numbers = pd.to_numeric(values, errors="coerce")
-                if (numbers.isna() & values.notna()).any():
-                    raise ConditionError(f"per-row conditions: column {name!r} holds a value that is not a number")
-            merged = frame[name].astype(object).where(~present, values.astype(object))
+            merged = frame[name].astype(object).where(~present, part[name].astype(object))
             frame[name] = restore_dtype(merged, column.dtype, column.nullable).to_numpy()
         return frame
 
@@ -426,6 +507,8 @@ class TabGAN:
         null_rates: dict[int, float],
         n_training_rows: int,
         device: torch.device,
+        copy_filter: CopyFilter | None = None,
+        privacy: dict[str, Any] | None = None,
     ) -> TabGAN:
         settings = {
             k: v for k, v in config.to_dict().items() if k not in ("epochs", "batch_size", "device")
@@ -444,4 +527,6 @@ class TabGAN:
         model.generator_ = generator.eval()
         model.activation_ = SpanActivation(layout.n_scalars, list(layout.onehot_widths), config.gumbel_tau).to(device)
         model.device_ = device
+        model.copy_filter_ = copy_filter
+        model.privacy_ = dict(privacy or {})
         return model

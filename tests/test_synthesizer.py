@@ -65,7 +65,7 @@ def test_fit_does_not_touch_global_rngs(credit_small: pd.DataFrame) -> None:
 def test_save_and_load_sample_the_same_rows(fitted: TabGAN, tmp_path: Path) -> None:
     path = fitted.save(tmp_path / "model")
     assert sorted(p.name for p in path.iterdir()) == sorted(
-        ["model.json", "schema.yaml", "encoder.json", "history.json", "generator.safetensors"]
+        ["model.json", "schema.yaml", "encoder.json", "history.json", "generator.safetensors", "fingerprints.npy"]
     )
     loaded = TabGAN.load(path, device="cpu")
     pd.testing.assert_frame_equal(loaded.sample(700), fitted.sample(700))

@@ -68,7 +68,21 @@ def to_sdmetrics_metadata(schema: TableSchema, table_name: str = TABLE_NAME) -> 
 
 
 def canonical_labels(values: pd.Series, boolean: bool = False) -> pd.Series:
-    """Labels of a discrete column as text (nulls kept), so equal labels compare equal."""
+    """Labels of a discrete column as text (nulls kept), so equal labels compare equal.
+
+    The work is done once per distinct label (``pd.factorize``), then spread to the rows.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0 or len(uniques) * 2 > len(values):
+        return _canonical_labels(values, boolean)
+    labels = _canonical_labels(pd.Series(uniques, dtype=values.dtype), boolean).to_numpy(dtype=object)
+    out = np.full(len(values), np.nan, dtype=object)
+    present = codes >= 0
+    out[present] = labels[codes[present]]
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _canonical_labels(values: pd.Series, boolean: bool) -> pd.Series:
     out = pd.Series(np.nan, index=values.index, dtype=object)
     present = values.notna().to_numpy()
     if not present.any():

@@ -163,15 +163,19 @@ class TableEncoder:
         encoded: EncodedTable,
         rng: np.random.Generator,
         ids: dict[str, pd.Series] | None = None,
+        omit_ids: bool = False,
     ) -> pd.DataFrame:
         """Back to a frame. Id columns come from ``ids`` when given (so ids stay unique across
-        chunks of one sample), else they are generated for these rows alone."""
+        chunks of one sample), else they are generated for these rows alone; with ``omit_ids``
+        they are left out (the caller adds them)."""
         columns: dict[str, pd.Series] = {}
         s_at = c_at = 0
         n = len(encoded)
         for codec in self.codecs:
             ns, nc = codec.n_scalars, codec.n_onehots
             name = codec.column.name
+            if isinstance(codec, IdCodec) and omit_ids:
+                continue
             if ids is not None and name in ids:
                 columns[name] = ids[name].reset_index(drop=True)
                 continue

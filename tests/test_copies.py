@@ -1,0 +1,125 @@
+"""The copy filter: no generated row equals a training row on every non-id column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tabgan import TabGAN
+from tabgan.errors import ModelFileError, TabganError
+from tabgan.evaluation.privacy import exact_copy_rate
+from tabgan.privacy.copies import FINGERPRINT_FILE, CopyFilter
+from tabgan.schema import infer_schema
+
+FAST = {"epochs": 3, "batch_size": 200, "generator_dims": (64, 64), "critic_dims": (64, 64), "device": "cpu"}
+
+
+@pytest.fixture()
+def coarse() -> pd.DataFrame:
+    """Few distinct rows (4 x 3 x 2 x 31 combinations), so an unfiltered GAN copies many."""
+    rng = np.random.default_rng(3)
+    n = 1500
+    return pd.DataFrame(
+        {
+            "order_id": np.arange(n),
+            "shop": rng.choice(["north", "south", "east", "west"], n),
+            "tier": rng.choice(["gold", "silver", "bronze"], n, p=[0.2, 0.3, 0.5]),
+            "returned": rng.choice([True, False], n),
+            "items": rng.integers(0, 31, n),
+        }
+    )
+
+
+def test_matches_the_reports_notion_of_a_copy(coarse: pd.DataFrame) -> None:
+    schema = infer_schema(coarse)
+    rows = coarse.head(50).copy()
+    copies = CopyFilter.fit(coarse, schema, "0123456789abcdef")
+    other = rows.copy()
+    other["items"] = other["items"].astype(float)  # 3 and 3.0 are the same value
+    other["order_id"] = -1  # ids do not count
+    assert copies.matches(other).all()
+    changed = rows.assign(items=rows["items"] + 100)
+    assert not copies.matches(changed).any()
+
+
+def test_nulls_equal_nulls(mixed: pd.DataFrame) -> None:
+    schema = infer_schema(mixed)
+    copies = CopyFilter.fit(mixed, schema, "0123456789abcdef")
+    with_nulls = mixed[mixed["income"].isna()]
+    assert len(with_nulls) and copies.matches(with_nulls).all()
+
+
+def test_the_salt_changes_every_fingerprint(coarse: pd.DataFrame) -> None:
+    schema = infer_schema(coarse)
+    a = CopyFilter.fit(coarse, schema, "0123456789abcdef").known
+    b = CopyFilter.fit(coarse, schema, "fedcba9876543210").known
+    assert not np.isin(a, b).any()
+
+
+def test_samples_hold_no_copies_by_default(coarse: pd.DataFrame) -> None:
+    unfiltered = TabGAN(random_state=0, no_copies=False, **FAST).fit(coarse)
+    schema = unfiltered.schema_
+    assert exact_copy_rate(coarse, unfiltered.sample(2000), schema) > 0.2  # a GAN alone copies here
+    model = TabGAN(random_state=0, **FAST).fit(coarse)
+    synthetic = model.sample(2000)
+    assert len(synthetic) == 2000
+    assert exact_copy_rate(coarse, synthetic, schema) == 0.0
+    assert synthetic["order_id"].is_unique
+    shop = model.sample(500, conditions={"shop": "north"})
+    assert len(shop) == 500 and (shop["shop"] == "north").all()
+    assert exact_copy_rate(coarse, shop, schema) == 0.0
+    ranged = model.sample(300, conditions=["items>=5"])
+    assert len(ranged) == 300 and exact_copy_rate(coarse, ranged, schema) == 0.0
+    like = model.sample_like(pd.DataFrame({"shop": ["north"] * 200, "tier": ["gold"] * 200}))
+    assert len(like) == 200 and exact_copy_rate(coarse, like, schema) == 0.0
+
+
+def test_the_same_seed_gives_the_same_filtered_rows(coarse: pd.DataFrame) -> None:
+    model = TabGAN(random_state=0, **FAST).fit(coarse)
+    assert model.sample(700, seed=5).equals(model.sample(700, seed=5))
+
+
+def test_a_table_of_too_few_distinct_rows_fails_clearly() -> None:
+    tiny = pd.DataFrame({"flag": ["a", "b"] * 300})
+    model = TabGAN(random_state=0, **FAST).fit(tiny)
+    with pytest.raises(TabganError, match="too few distinct rows.*no_copies=False"):
+        model.sample(100)
+    assert len(TabGAN(random_state=0, no_copies=False, **FAST).fit(tiny).sample(100)) == 100
+
+
+def test_per_row_conditions_that_leave_no_room_fail_clearly(coarse: pd.DataFrame) -> None:
+    model = TabGAN(random_state=0, **FAST).fit(coarse)
+    given = coarse.drop(columns="order_id").head(3)  # every cell given: each row is a training row
+    with pytest.raises(TabganError, match="row 1 gives the generator no room"):
+        model.sample_like(given)
+
+
+def test_differential_privacy_turns_the_filter_off_unless_asked(coarse: pd.DataFrame) -> None:
+    from tabgan.config import TabGANConfig
+
+    assert TabGANConfig().filters_copies
+    assert not TabGANConfig(dp_epsilon=1.0).filters_copies
+    assert TabGANConfig(dp_epsilon=1.0, no_copies=True).filters_copies
+
+
+def test_fingerprints_travel_with_the_model_and_never_unpickle(coarse: pd.DataFrame, tmp_path: Path) -> None:
+    model = TabGAN(random_state=0, **FAST).fit(coarse)
+    path = model.save(tmp_path / "model")
+    loaded = TabGAN.load(path, device="cpu")
+    assert np.array_equal(loaded.copy_filter_.known, model.copy_filter_.known)
+    assert loaded.sample(400).equals(model.sample(400))
+    np.save(path / FINGERPRINT_FILE, np.array([{"evil": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ModelFileError, match="fingerprint"):
+        TabGAN.load(path, device="cpu")
+    (path / FINGERPRINT_FILE).unlink()
+    with pytest.raises(ModelFileError, match="fingerprints.npy is missing"):
+        TabGAN.load(path, device="cpu")
+
+
+def test_without_the_filter_no_fingerprints_are_saved(coarse: pd.DataFrame, tmp_path: Path) -> None:
+    path = TabGAN(random_state=0, no_copies=False, **FAST).fit(coarse).save(tmp_path / "model")
+    assert not (path / FINGERPRINT_FILE).exists()
+    assert TabGAN.load(path, device="cpu").copy_filter_ is None
