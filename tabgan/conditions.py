@@ -200,7 +200,7 @@ def _option_of(codec: CategoricalCodec, condition: Condition) -> tuple[int, Any]
     if key not in keys:
         raise ConditionError(
             f"condition {condition}: {preview(condition.value)} is not a value of column {codec.column.name!r} "
-            "seen in training"
+            "seen in training" + (" (or it is a rare label, which the model never emits)" if codec.has_rare else "")
         )
     position = keys.index(key)
     if position < len(codec.categories_):

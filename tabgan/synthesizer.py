@@ -111,7 +111,8 @@ class TabGAN:
         torch_rng = torch.Generator(device=device).manual_seed(_derive_seed(seed, 1))
 
         settings = EncoderSettings(
-            config.max_modes, config.mixture_fit_rows, config.max_categories, config.condition_on_modes
+            config.max_modes, config.mixture_fit_rows, config.max_categories, config.condition_on_modes,
+            config.rare_category_threshold, config.rare_category_margin, config.clip_quantile,
         )
         encoder = TableEncoder(constraints.model_schema(), settings).fit(model_frame, np_rng)
         encoded = encoder.encode(model_frame, np_rng)

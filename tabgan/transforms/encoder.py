@@ -37,16 +37,28 @@ class EncoderSettings:
     mixture_fit_rows: int = 10_000
     max_categories: int = 100
     condition_on_modes: bool = True  # numeric columns' modes (and nulls) join the condition vector
+    rare_threshold: int = 0  # categorical labels seen fewer times (plus a random margin) are never emitted
+    rare_margin: int = 0
+    clip_quantile: float = 0.0  # numbers generated within the q and 1-q training quantiles
 
 
 def make_codec(column: Column, settings: EncoderSettings) -> Codec:
     """The codec for a column, by its kind."""
     if column.kind in ("continuous", "integer"):
-        return MixtureCodec(column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows)
+        return MixtureCodec(
+            column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows,
+            clip_quantile=settings.clip_quantile,
+        )
     if column.kind == "datetime":
-        return DatetimeCodec(column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows)
+        return DatetimeCodec(
+            column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows,
+            clip_quantile=settings.clip_quantile,
+        )
     if column.kind in ("categorical", "boolean"):
-        return CategoricalCodec(column, max_categories=settings.max_categories)
+        return CategoricalCodec(
+            column, max_categories=settings.max_categories, rare_threshold=settings.rare_threshold,
+            rare_margin=settings.rare_margin,
+        )
     return IdCodec(column)
 
 

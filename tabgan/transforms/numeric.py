@@ -39,8 +39,10 @@ class MixtureCodec(Codec):
         max_modes: int = 10,
         fit_rows: int = 10_000,
         weight_threshold: float = 0.005,
+        clip_quantile: float = 0.0,
     ) -> None:
         super().__init__(column)
+        self.clip_quantile = clip_quantile  # > 0: bounds at the q and 1-q quantiles (hides extremes)
         self.max_modes = max_modes
         self.fit_rows = fit_rows
         self.weight_threshold = weight_threshold
@@ -89,7 +91,12 @@ class MixtureCodec(Codec):
             self.low_ = self.high_ = None
             return None
         self.low_, self.high_ = float(present.min()), float(present.max())
-        if self.column.kind in ("continuous", "integer"):
+        if self.clip_quantile > 0:  # the data's extremes are never generated
+            low, high = np.quantile(present, [self.clip_quantile, 1 - self.clip_quantile])
+            self.low_, self.high_ = float(low), float(high)
+            if self.column.kind == "integer":
+                self.low_, self.high_ = float(np.ceil(low)), float(np.floor(high))
+        elif self.column.kind in ("continuous", "integer"):
             if self.column.min is not None:
                 self.low_ = min(self.low_, float(self.column.min))
             if self.column.max is not None:
