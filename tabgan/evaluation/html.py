@@ -79,6 +79,35 @@ def _card(value: str, key: str) -> str:
     return f'<div class="card"><div class="v">{escape(value)}</div><div class="k">{escape(key)}</div></div>'
 
 
+_ATTACK_NAMES = {
+    "distance": "distance (how close the nearest synthetic row is)",
+    "density_ratio": "density ratio (are synthetic rows denser around the row than real rows? DOMIAS-style)",
+}
+
+
+def _membership_html(priv: dict[str, Any]) -> str:
+    """The membership-inference part of the privacy section."""
+    attack = priv.get("membership_inference")
+    head = "<h3>Membership inference</h3>"
+    if attack is None:
+        reason = priv.get("membership_inference_skipped") or "it needs real holdout rows"
+        return head + f'<p class="note">Not measured: {escape(reason)}.</p>'
+    rows = [[_ATTACK_NAMES.get(name, name), _num(a["auc"]), _num(a["baseline_auc"])]
+            for name, a in attack["attacks"].items()]
+    n = attack["rows"]
+    return (
+        head
+        + f"<p>An attacker holding the synthetic table scores {n['members']:,} training rows and "
+        f"{n['non_members']:,} unseen real rows; the ROC AUC says how well the scores tell them apart "
+        "(0.5: no better than guessing; 1.0: every training row picked out).</p>"
+        + _table(["attack", "ROC AUC, synthetic table", "ROC AUC, unseen real rows (baseline)"], rows)
+        + '<p class="note">Baseline: the same attack with the synthetic table replaced by '
+        f"{n['baseline_release']:,} real rows nobody trained on, which carry no membership signal. The density-ratio "
+        f"attack compares with {n['reference']:,} other unseen real rows. All parts are disjoint random "
+        "samples.</p>"
+    )
+
+
 def render_html(report: Any) -> str:
     """The HTML page of ``report``."""
     d = report.to_dict()
@@ -108,6 +137,8 @@ def render_html(report: Any) -> str:
     add(_card(_num(fid["detection"].get("roc_auc")), "detection ROC AUC (0.5 is ideal)"))
     add(_card(_pct(priv["exact_copy_rate"]), "exact copies of real rows"))
     add(_card(_num(priv.get("dcr_share")), "DCR share (0.5 is ideal)"))
+    if priv.get("membership_inference"):
+        add(_card(_num(priv["membership_inference"]["max_auc"]), "membership attack ROC AUC (0.5 is ideal)"))
     if util and not util.get("skipped"):
         key = "roc_auc" if util["task"] == "classification" else "r2"
         add(_card(_num((util.get("synthetic") or {}).get(key)), f"train-synthetic {key.replace('_', ' ').upper()}"))
@@ -200,6 +231,7 @@ def render_html(report: Any) -> str:
         'among the training rows (0–1); a different label adds 1 to the squared distance; null against a value '
         'costs at least 1. Holdout rows are real rows the generator never saw: synthetic rows should be no '
         'closer to the training rows than they are.</p>')
+    add(_membership_html(priv))
 
     # details ----------------------------------------------------------------------------
     add("<h2>Details</h2>")

@@ -31,6 +31,11 @@ training rows: with a holdout, as many training rows as holdout rows (both at mo
 is then only as close as it is to unseen rows, so on big tables DCR and DCR share understate
 memorisation (a full copy of a 32,000-row table scored on 6,000-row samples gives a DCR share of
 about 0.69, not 1). Exact copies are counted on all rows and are not affected.
+
+**Membership inference** (with a holdout): the ROC AUC of attacks that tell training rows from
+unseen real rows using the synthetic table, next to the same attacks against held-out real rows;
+see :mod:`tabgan.evaluation.attacks`. ``membership_inference`` is None without a holdout or with
+too few holdout rows, and ``membership_inference_skipped`` then says why.
 """
 
 from __future__ import annotations
@@ -162,7 +167,7 @@ def privacy(
     full_synthetic: pd.DataFrame | None = None,
     full_holdout: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Exact copies, DCR, DCR share and NNDR.
+    """Exact copies, DCR, DCR share, NNDR and membership-inference attacks.
 
     ``train``, ``synthetic`` and ``holdout`` are the (subsampled) tables for the distances; the
     ``full_*`` tables, when given, are used for the exact-copy rates, which are cheap.
@@ -179,6 +184,7 @@ def privacy(
         result["exact_copy_rate_holdout"] = exact_copy_rate(full_train, full_holdout, schema)
 
     rng = np.random.default_rng(seed)
+    attack_holdout = holdout
     train_rows = train
     if holdout is not None:
         # DCR share compares against equally many training and holdout rows
@@ -206,5 +212,11 @@ def privacy(
         result["nndr"]["holdout"] = _summary(_nndr(holdout_to_train))
         result["rows"]["holdout"] = int(len(holdout))
         distances["holdout"] = holdout_to_train[:, 0]
+    # attacks builds on this module's distance space, hence the import here (no import cycle)
+    from tabgan.evaluation.attacks import membership_inference
+
+    attacks, skipped = membership_inference(space, train, synthetic, attack_holdout, seed)
+    result["membership_inference"] = attacks
+    result["membership_inference_skipped"] = skipped
     result["_distances"] = distances
     return result

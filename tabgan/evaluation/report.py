@@ -71,7 +71,7 @@ class EvaluationReport:
         return any(w["severity"] == "high" for w in self.warnings)
 
     def headline(self) -> str:
-        """One line: quality, detection AUC, exact-copy rate, DCR share, TSTR score when present."""
+        """One line: quality, detection AUC, exact-copy rate, DCR share, membership attack, TSTR score."""
         parts = []
         quality = self.fidelity["quality"]["score"]
         parts.append(f"quality {quality:.3f}" if quality is not None else "quality n/a")
@@ -80,6 +80,9 @@ class EvaluationReport:
         parts.append(f"exact copies {100 * self.privacy['exact_copy_rate']:.2f}%")
         share = self.privacy.get("dcr_share")
         parts.append(f"DCR share {share:.3f}" if share is not None else "DCR share n/a (no holdout)")
+        membership = self._membership_text()
+        if membership:
+            parts.append(membership)
         if self.utility and not self.utility.get("skipped"):
             key, name = ("roc_auc", "AUC") if self.utility["task"] == "classification" else ("r2", "R²")
             synth = (self.utility.get("synthetic") or {}).get(key)
@@ -94,3 +97,12 @@ class EvaluationReport:
         if high:
             line += " | WARNING: " + high[0]["message"]
         return line
+
+    def _membership_text(self) -> str:
+        """The strongest membership attack's AUC and its holdout baseline; "" without a holdout."""
+        attack = self.privacy.get("membership_inference")
+        if attack is None:
+            skipped = (self.privacy.get("rows") or {}).get("holdout") is not None
+            return "membership attack n/a (too few rows)" if skipped else ""
+        baseline = attack["attacks"][attack["strongest"]]["baseline_auc"]
+        return f"membership attack AUC {attack['max_auc']:.2f} (holdout baseline {baseline:.2f})"

@@ -8,6 +8,7 @@ with severity ``high`` (something is wrong: e.g. the synthetic table copies real
 
 from __future__ import annotations
 
+from math import sqrt
 from typing import Any
 
 QUALITY_GOOD, QUALITY_FAIR = 0.90, 0.75
@@ -18,6 +19,8 @@ UTILITY_GOOD_GAP, UTILITY_FAIR_GAP = 0.03, 0.10  # drop in ROC AUC or R², synth
 COPY_RATE_HIGH = 0.01  # exact copies above this (and above twice the holdout's rate) are loud
 COPY_RATE_NOISE = 0.001  # up to this much above 1.5 times the holdout's rate counts as chance
 DCR_SHARE_GOOD, DCR_SHARE_FAIR = 0.55, 0.60
+MEMBERSHIP_GOOD, MEMBERSHIP_FAIR = 0.60, 0.70  # ROC AUC of the strongest membership attack
+MEMBERSHIP_FEW_ROWS = 500  # below this many rows per part the verdict says the AUC is rough
 
 
 def _pct(x: float) -> str:
@@ -43,6 +46,33 @@ def _weakest(quality: dict[str, Any]) -> str:
         return ""
     worst_column = min(columns, key=columns.get)
     return f"Least similar column: {worst_column} ({columns[worst_column]:.2f})."
+
+
+def _membership(privacy: dict[str, Any], verdicts: list[dict[str, str]], warnings: list[dict[str, str]]) -> None:
+    """Verdict (and a warning when poor) on the strongest membership-inference attack."""
+    attack = privacy.get("membership_inference")
+    if attack is None:
+        skipped = privacy.get("membership_inference_skipped")
+        if skipped and (privacy.get("rows") or {}).get("holdout") is not None:
+            verdicts.append({"topic": "privacy_membership", "rating": "info",
+                             "text": f"Membership attacks were not run: {skipped}."})
+        return
+    auc, name = attack["max_auc"], attack["strongest"].replace("_", "-")
+    baseline = attack["attacks"][attack["strongest"]]["baseline_auc"]
+    rating = _rate(auc, MEMBERSHIP_GOOD, MEMBERSHIP_FAIR, False)
+    words = {"good": "can hardly tell", "fair": "can partly tell", "poor": "can tell"}[rating]
+    text = (f"An attacker holding the synthetic table {words} training rows from unseen real rows "
+            f"(strongest membership attack: {name}, ROC AUC {auc:.2f}; the same attack on a release of unseen "
+            f"real rows: {baseline:.2f}; 0.5 means guessing).")
+    rows = attack["rows"]["members"]
+    if rows < MEMBERSHIP_FEW_ROWS:
+        text += f" Only {rows} rows per part: the AUCs are rough (about ±{2 / sqrt(6 * rows):.2f})."
+    verdicts.append({"topic": "privacy_membership", "rating": rating, "text": text})
+    if auc > MEMBERSHIP_FAIR:
+        warnings.append({"severity": "high", "code": "membership_inference",
+                         "message": f"A membership attack picks out training rows using the synthetic table "
+                         f"({name} attack ROC AUC {auc:.2f}, ideal 0.5): the table reveals who was in the "
+                         "training data."})
 
 
 def judge(report: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
@@ -127,7 +157,8 @@ def judge(report: dict[str, Any]) -> tuple[list[dict[str, str]], list[dict[str, 
     else:
         verdicts.append({"topic": "privacy_distance", "rating": "info", "text":
             "Without a holdout table the distance to training rows cannot be compared with unseen real rows "
-            "(pass --holdout to get the DCR share)."})
+            "(pass --holdout to get the DCR share and the membership attacks)."})
+    _membership(privacy, verdicts, warnings)
     if not loud and copy_rate <= 1.5 * (baseline or 0.0) + COPY_RATE_NOISE:
         verdicts.append({"topic": "privacy", "rating": "good", "text":
             f"Hardly any synthetic rows copy a real row ({_pct(copy_rate)}{base_text})."})

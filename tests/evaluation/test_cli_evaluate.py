@@ -33,6 +33,7 @@ def test_evaluate_writes_json_and_prints_the_headline(adult, tmp_path):
     lines = result.output.strip().splitlines()
     assert lines[0] == f"wrote {out}"
     assert lines[1].startswith("quality ") and "TSTR AUC" in lines[1] and "DCR share" in lines[1]
+    assert "membership attack AUC" in lines[1]
     report = json.loads(out.read_text())
     assert report["info"]["seed"] == 3 and report["utility"]["target"] == "income"
 

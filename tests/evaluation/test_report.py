@@ -24,6 +24,12 @@ def test_dict_has_the_headline_numbers_at_stable_keys(half_report):
     assert 0.0 <= d["fidelity"]["detection"]["roc_auc"] <= 1.0
     assert {"exact_copy_rate", "exact_copy_rate_holdout", "dcr", "dcr_share", "nndr"} <= set(d["privacy"])
     assert {"p05", "p50", "mean", "zero_rate"} <= set(d["privacy"]["dcr"]["synthetic"])
+    membership = d["privacy"]["membership_inference"]
+    assert set(membership) == {"attacks", "max_auc", "strongest", "rows", "method"}
+    assert set(membership["attacks"]) == {"distance", "density_ratio"}
+    assert all(set(a) == {"auc", "baseline_auc"} for a in membership["attacks"].values())
+    assert membership["rows"] == {"members": 2000, "non_members": 2000, "reference": 2000, "baseline_release": 2000}
+    assert d["privacy"]["membership_inference_skipped"] is None
     assert {"real", "synthetic", "augmented"} <= set(d["utility"])
     assert d["subsample"]["max_rows"] == 6000 and d["subsample"]["real"] == {"rows": 16280, "used": 6000}
     assert any(w["code"] == "subsampled" for w in d["warnings"])
@@ -33,7 +39,8 @@ def test_dict_has_the_headline_numbers_at_stable_keys(half_report):
 
 def test_headline_names_every_headline_number(half_report):
     line = half_report.headline()
-    for part in ("quality 0.9", "detection AUC 0.", "exact copies", "DCR share 0.", "TSTR AUC 0."):
+    for part in ("quality 0.9", "detection AUC 0.", "exact copies", "DCR share 0.", "membership attack AUC 0.5",
+                 "(holdout baseline 0.", "TSTR AUC 0."):
         assert part in line
     assert "\n" not in line and "WARNING" not in line
 
@@ -47,6 +54,7 @@ def test_save_by_suffix(half_report, tmp_path):
     assert "http://" not in text and "https://" not in text and "<script" not in text
     # the verdicts come before the numbers and charts
     assert text.index("Verdicts") < text.index("Fidelity") < text.index("Utility") < text.index("Privacy")
+    assert text.index("Privacy") < text.index("Membership inference") < text.index("Details")
     with pytest.raises(DataError, match=r"\.json or \.html"):
         half_report.save(tmp_path / "r.txt")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.HTML", "r.json"]  # no temporary files left
@@ -88,6 +96,8 @@ def test_evaluate_without_holdout_says_what_is_missing(adult):
     assert any(w["code"] == "no_holdout" for w in report.warnings)
     assert any(v["topic"] == "privacy_distance" and v["rating"] == "info" for v in report.verdicts)
     assert "DCR share n/a" in report.headline() and "TSTR" not in report.headline()
+    assert report.privacy["membership_inference"] is None and "membership" not in report.headline()
+    assert "Not measured: no holdout" in report.to_html()
     assert isinstance(report, EvaluationReport) and "<img" in report.to_html()
 
 

@@ -8,6 +8,10 @@ def test_disjoint_half_scores_like_real_data(half_report):
     assert fidelity["quality"]["score"] >= 0.95
     assert fidelity["detection"]["roc_auc"] <= 0.55
     assert 0.45 <= half_report.privacy["dcr_share"] <= 0.55
+    # unseen real rows reveal no membership: every attack is near chance, like its holdout baseline
+    membership = half_report.privacy["membership_inference"]
+    assert membership["max_auc"] <= 0.56
+    assert all(abs(a["baseline_auc"] - 0.5) < 0.04 for a in membership["attacks"].values())
     # real data duplicates itself a little; a disjoint half copies about as often as the holdout
     assert half_report.privacy["exact_copy_rate"] < 0.005
     assert not half_report.has_high_warnings
@@ -29,6 +33,10 @@ def test_exact_copy_is_caught_loudly(copy_report):
     assert copy_report.warnings[0] is high[0]  # the loudest warning comes first
     assert "WARNING" in copy_report.headline()
     assert copy_report.verdicts[0]["topic"] == "privacy" and copy_report.verdicts[0]["rating"] == "poor"
+    # the synthetic sample holds 6,000 of the 16,280 copied rows, so about a third of the members sit on one
+    membership = privacy["membership_inference"]
+    assert membership["strongest"] == "distance" and 0.62 < membership["max_auc"] < 0.76
+    assert abs(membership["attacks"]["distance"]["baseline_auc"] - 0.5) < 0.04
     # identical rows share a fold, so the detector cannot exploit a twin and sits at chance
     assert abs(copy_report.fidelity["detection"]["roc_auc"] - 0.5) < 0.02
 
@@ -59,4 +67,6 @@ def test_exact_copy_without_subsampling_sits_on_the_training_rows(adult, adult_t
     assert privacy["dcr"]["synthetic"]["zero_rate"] == 1.0
     assert privacy["dcr_share"] == 1.0
     assert privacy["dcr"]["holdout"]["zero_rate"] < 0.01
+    assert privacy["membership_inference"]["attacks"]["distance"]["auc"] > 0.99
+    assert any(w["code"] == "membership_inference" for w in report.warnings)
     assert report.subsample["real"] == {"rows": 3000, "used": 3000}
