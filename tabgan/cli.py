@@ -81,16 +81,45 @@ def training_options(command: F) -> F:
     return command
 
 
+def privacy_options(command: F) -> F:
+    """The options of ``fit`` that protect the people in the training table."""
+    options = [
+        click.option(
+            "--dp-epsilon", type=click.FloatRange(min=0.01), metavar="E",
+            help="Train with differential privacy (DP-SGD) to this epsilon; see docs/PRIVACY.md for what it covers.",
+        ),
+        click.option(
+            "--dp-delta", type=click.FloatRange(min=1e-12, max=0.1), metavar="D",
+            help="Delta of the DP budget (default: min(1e-5, 1 / (10 x rows))).",
+        ),
+        click.option(
+            "--allow-copies", is_flag=True,
+            help="Let samples contain rows equal to a training row (by default they are dropped and replaced).",
+        ),
+        click.option(
+            "--rare-threshold", type=click.IntRange(min=0), default=5, show_default=True,
+            help="Categorical labels seen fewer times (plus a random 0-3) are never emitted; 0 turns this off.",
+        ),
+        click.option(
+            "--clip-quantile", type=click.FloatRange(min=0, max=0.2), default=0.0, show_default=True,
+            help="Generate numbers only between the q and 1-q training quantiles (hides extremes).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def fit_model(
     real: Any, schema_path: Path | None, epochs: int | None, batch_size: int | None, seed: int | None, device: str,
-    quiet: bool, time_budget: float | None = None,
+    quiet: bool, time_budget: float | None = None, settings: dict[str, Any] | None = None,
 ) -> Any:
-    """A TabGAN fitted on ``real`` with the command line's training options."""
+    """A TabGAN fitted on ``real`` with the command line's training options (and ``settings``)."""
     from tabgan.schema import TableSchema
     from tabgan.synthesizer import TabGAN
 
     table_schema = TableSchema.from_yaml(schema_path) if schema_path is not None else None
-    options: dict[str, Any] = {"random_state": seed, "device": device}
+    options: dict[str, Any] = {"random_state": seed, "device": device, **(settings or {})}
     if epochs is not None:
         options["epochs"] = epochs
     if batch_size is not None:
@@ -137,6 +166,7 @@ def schema_infer(data: Path, output: Path | None, target: str | None) -> None:
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Model directory to write.")
 @training_options
+@privacy_options
 @user_errors
 def fit(
     data: Path,
@@ -148,13 +178,22 @@ def fit(
     seed: int | None,
     device: str,
     quiet: bool,
+    dp_epsilon: float | None,
+    dp_delta: float | None,
+    allow_copies: bool,
+    rare_threshold: int,
+    clip_quantile: float,
 ) -> None:
     """Fit a model on the table DATA and save it to a directory."""
     from tabgan.io import read_table
 
     real = read_table(data)
     started = time.perf_counter()
-    model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet, time_budget)
+    settings = {
+        "dp_epsilon": dp_epsilon, "dp_delta": dp_delta, "no_copies": False if allow_copies else None,
+        "rare_category_threshold": rare_threshold, "clip_quantile": clip_quantile,
+    }
+    model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet, time_budget, settings)
     seconds = time.perf_counter() - started
     model.save(output)
     epochs_done = len(model.history_.epochs)
@@ -166,6 +205,14 @@ def fit(
         f"{_duration(seconds)} ({rate:,.0f} rows/s on {model.device_.type}, seed {model.seed_}{kept}); "
         f"model saved to {output}"
     )
+    dp = model.privacy_.get("differential_privacy")
+    protections = ["no copied rows" if model.privacy_["no_copies"] else "copies allowed"]
+    if rare_threshold:
+        protections.append(f"rare labels hidden (threshold {rare_threshold} + 0-3)")
+    if dp:
+        protections.append(f"differential privacy: epsilon {dp['epsilon']:.3g} spent of {dp['target_epsilon']:g}, "
+                           f"delta {dp['delta']:.2g}")
+    click.echo("privacy: " + "; ".join(protections))
 
 
 @main.command()
@@ -223,7 +270,10 @@ def augment(
     if model_dir is not None:
         model = TabGAN.load(model_dir, device=device)
     else:
-        model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet, time_budget)
+        # the output holds the real rows anyway: rare target classes must stay generatable
+        model = fit_model(
+            real, schema_path, epochs, batch_size, seed, device, quiet, time_budget, {"rare_category_threshold": 0}
+        )
     typed_label: Any = label
     if label is not None and target in real.columns:
         matches = [v for v in real[target].dropna().unique() if str(v) == label]
@@ -244,10 +294,12 @@ def augment(
 @click.option("--target", help="Column to predict for utility (default: the schema's target).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Report file: .json or .html.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every subsample, split and model.")
+@click.option("--model", "model_dir", type=click.Path(path_type=Path),
+              help="The model that made SYNTHETIC: its privacy protection (copies, rare labels, DP) goes in the report.")
 @user_errors
 def evaluate(
     real: Path, synthetic: Path, schema_path: Path | None, holdout: Path | None, target: str | None,
-    output: Path, seed: int,
+    output: Path, seed: int, model_dir: Path | None,
 ) -> None:
     """Score the SYNTHETIC table against the REAL one it imitates; write a JSON or HTML report."""
     from tabgan.errors import DataError
@@ -258,9 +310,15 @@ def evaluate(
     if output.suffix.lower() not in (".json", ".html", ".htm"):
         raise DataError(f"{str(output)!r}: a report file must end in .json or .html")
     table_schema = TableSchema.from_yaml(schema_path) if schema_path is not None else None
+    protection = None
+    if model_dir is not None:
+        from tabgan.persistence import read_privacy_record
+
+        protection = read_privacy_record(model_dir)
     report = evaluate_tables(
         read_table(real), read_table(synthetic), schema=table_schema,
         holdout=read_table(holdout) if holdout is not None else None, target=target, seed=seed,
+        protection=protection,
     )
     report.save(output)
     click.echo(f"wrote {output}")

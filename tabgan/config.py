@@ -113,12 +113,13 @@ class TabGANConfig:
         """``dp_delta``, or min(1e-5, 1 / (10 * rows)) when not given."""
         return self.dp_delta if self.dp_delta is not None else min(1e-5, 1.0 / (10 * rows))
 
-    def resolved_epochs(self, rows: int) -> int:
+    def resolved_epochs(self, rows: int, private: bool = False) -> int:
         """``epochs``, or when it is None enough epochs for ``auto_steps`` steps on ``rows`` rows
-        (with a time budget and no ``epochs``: as many as the budget allows)."""
+        (with a time budget and no ``epochs``: as many as the budget allows, except under
+        differential privacy (``private``), whose noise is planned for a known number of steps)."""
         if self.epochs is not None:
             return self.epochs
-        if self.time_budget is not None:
+        if self.time_budget is not None and not private:
             return 100_000
         steps_per_epoch = max(1, rows // self.effective_batch_size(rows))
         return int(min(2000, max(10, -(-self.auto_steps // steps_per_epoch))))

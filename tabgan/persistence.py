@@ -96,6 +96,17 @@ def load_weights(path: Path) -> dict[str, torch.Tensor]:
         ) from None
 
 
+def read_privacy_record(path: Path) -> dict[str, Any]:
+    """The privacy record of a saved model (model.json's ``privacy``), without loading it."""
+    meta = _read_json(path / "model.json") if (path / "model.json").is_file() else None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelFileError(f"{str(path)!r} is not a tabgan model directory")
+    record = meta.get("privacy")
+    if not isinstance(record, dict):
+        raise ModelFileError(f"{str(path)!r} was saved by a tabgan without privacy records; fit it again")
+    return record
+
+
 def load_model(path: Path, device: str = "auto") -> TabGAN:
     """Read a model directory written by :func:`save_model`."""
     from tabgan.synthesizer import TabGAN

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from tabgan.constraints import ConstraintSet
 from tabgan.errors import DataError, TabganError
 from tabgan.nn import Generator, SpanActivation
 from tabgan.privacy.copies import CopyFilter, salt_from_seed
+from tabgan.privacy.dp import DPPlan, noisy_counts
 from tabgan.schema import TableSchema, infer_schema, validate
 from tabgan.training import GANTrainer, History, ProgressCallback
 from tabgan.transforms.base import restore_dtype
@@ -41,6 +43,18 @@ COPY_RETRIES = 20  # times a per-row-conditioned row that copies a training row 
 def _derive_seed(seed: int, *stream: int) -> int:
     """A 63-bit seed for one purpose (``stream``) derived from the user's seed."""
     return int(np.random.SeedSequence([seed, *stream]).generate_state(2, dtype=np.uint32).view(np.uint64)[0] >> 1)
+
+
+def _private_plan(
+    config: TabGANConfig, seed: int, rows: int, epochs: int, counts: torch.Tensor, n_columns: int
+) -> tuple[DPPlan, torch.Tensor]:
+    """The DP-SGD plan of a fit, and the option counts released with noise."""
+    batch = config.effective_batch_size(rows)
+    steps = epochs * max(1, rows // batch) * config.critic_steps
+    assert config.dp_epsilon is not None
+    plan = DPPlan.for_budget(config.dp_epsilon, config.resolved_dp_delta(rows), rows, batch, steps, config.dp_max_grad_norm)
+    noise_rng = torch.Generator().manual_seed(_derive_seed(seed, 9))
+    return plan, noisy_counts(counts, n_columns, plan, noise_rng)
 
 
 class TabGAN:
@@ -97,6 +111,10 @@ class TabGAN:
         training stops early when it returns True.
         """
         config = self._config()
+        if config.dp_epsilon is not None:
+            # DP-SGD clips each row's gradient: no packs of several rows, and no checkpoint
+            # chosen by comparing with the real rows (that choice would not be private)
+            config = replace(config, pac=1, select_best=False)
         started = time.perf_counter()
         if not isinstance(data, pd.DataFrame):
             raise DataError("fit() needs a pandas DataFrame")
@@ -116,6 +134,11 @@ class TabGAN:
         )
         encoder = TableEncoder(constraints.model_schema(), settings).fit(model_frame, np_rng)
         encoded = encoder.encode(model_frame, np_rng)
+        epochs = config.resolved_epochs(len(frame), private=config.dp_epsilon is not None)
+        counts = torch.from_numpy(encoder.condition_counts(encoded))
+        dp_plan = None
+        if config.dp_epsilon is not None:
+            dp_plan, counts = _private_plan(config, seed, len(frame), epochs, counts, len(encoder.layout.cond_widths))
         trainer = GANTrainer(
             encoder.layout,
             torch.from_numpy(encoded.scalars),
@@ -123,6 +146,8 @@ class TabGAN:
             config,
             device,
             torch_rng,
+            dp_plan,
+            counts,
         )
         self.config_ = config
         self.seed_ = seed
@@ -130,15 +155,14 @@ class TabGAN:
         self.constraints_ = constraints
         self.encoder_ = encoder
         self.layout_ = encoder.layout
-        self.condition_counts_ = encoder.condition_counts(encoded).tolist()
-        self.null_rates_ = encoder.null_rates(encoded)
+        self.condition_counts_ = counts.tolist()  # the released (noisy) counts under DP
+        self.null_rates_ = encoder.null_rates(encoded) if dp_plan is None else {}  # not released under DP
         self.n_training_rows_ = len(frame)
         self.copy_filter_ = CopyFilter.fit(frame, schema, salt_from_seed(seed)) if config.filters_copies else None
         self.privacy_ = self._privacy_record(config)
         self.generator_ = trainer.generator
         self.activation_ = trainer.activation
         self.device_ = device
-        epochs = config.resolved_epochs(len(frame))
         best = BestState()
         hook = self._training_monitor(frame, epochs, started, best, epoch_hook)
         preprocessing = time.perf_counter() - started
@@ -147,6 +171,8 @@ class TabGAN:
         if best.state is not None:
             best.restore(self.generator_)
             self.history_.selected = {"epoch": best.epoch, "fidelity": best.score}
+        if dp_plan is not None:
+            self.privacy_["differential_privacy"] = dp_plan.record(trainer.private_steps)
         self.generator_.eval()
         return self
 

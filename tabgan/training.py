@@ -13,6 +13,7 @@ from tabgan.conditioning import ConditionBatch, ConditionSampler
 from tabgan.config import TabGANConfig
 from tabgan.errors import ConfigError
 from tabgan.nn import Critic, Generator, SpanActivation, build_module, gradient_penalty
+from tabgan.privacy.dp import DPPlan, poisson_rows, private_critic_gradients
 from tabgan.transforms.encoder import NetworkLayout
 
 
@@ -62,7 +63,11 @@ class GANTrainer:
         config: TabGANConfig,
         device: torch.device,
         generator: torch.Generator,
+        dp_plan: DPPlan | None = None,
+        released_counts: torch.Tensor | None = None,
     ) -> None:
+        """With ``dp_plan``, the critic trains with DP-SGD (:mod:`tabgan.privacy.dp`) and the
+        generator's conditions are drawn from ``released_counts`` (the noisy option counts)."""
         self.layout = layout
         self.config = config
         self.device = device
@@ -75,6 +80,11 @@ class GANTrainer:
         self.sampler = ConditionSampler.from_codes(self.codes[:, list(layout.cond_columns)], layout.cond_widths)
         self.cond_columns = torch.tensor(list(layout.cond_columns), dtype=torch.long, device=device)
         self.critic_updates = 0
+        self.dp_plan = dp_plan
+        self.private_steps = 0  # DP-SGD critic steps taken
+        if dp_plan is not None:
+            counts = released_counts if released_counts is not None else self.sampler.counts
+            self.released_sampler = ConditionSampler(layout.cond_widths, counts.to(device))
         self.generator, self.critic, self.activation = build_networks(layout, config, device, generator)
         if config.precision == "bf16" and device.type != "cuda":
             raise ConfigError(f"precision 'bf16' is for CUDA; this fit runs on {device.type} (use fp32)")
@@ -114,6 +124,48 @@ class GANTrainer:
     def mixed_precision(self) -> torch.autocast:
         """bf16 autocast on CUDA when asked for; a no-op context otherwise."""
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.autocast)
+
+    # -- differentially private steps -------------------------------------------------------
+    def budget_left(self) -> bool:
+        """Whether one more training step fits in the DP budget (always, without DP)."""
+        return self.dp_plan is None or self.private_steps + self.config.critic_steps <= self.dp_plan.steps
+
+    def own_conditions(self, rows: torch.Tensor) -> torch.Tensor:
+        """For each real row, a random discrete column and the row's own option of it."""
+        if self.sampler.n_columns == 0:
+            return torch.zeros(rows.shape[0], dtype=torch.long, device=self.device)
+        column = torch.randint(self.sampler.n_columns, (rows.shape[0],), generator=self.rng, device=self.device)
+        option = self.codes[rows, self.cond_columns[column]]
+        return self.sampler.offsets[column] + option
+
+    def released_conditions(self, batch: int) -> ConditionBatch:
+        """Conditions for generated rows, by the released (noisy) option frequencies."""
+        if self.sampler.n_columns == 0:
+            zero = torch.zeros(batch, dtype=torch.long, device=self.device)
+            return ConditionBatch(zero, 0, zero, zero, None)
+        return self.released_sampler.sample_original(batch, self.rng)
+
+    def private_step(self, batch: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``critic_steps`` DP-SGD critic updates on Poisson-sampled real rows, then one
+        generator update on released conditions (it never sees a real row)."""
+        plan = self.dp_plan
+        assert plan is not None
+        n = self.scalars.shape[0]
+        for _ in range(self.config.critic_steps):
+            rows = poisson_rows(n, plan.sample_rate, self.rng, self.device)
+            cond = self.released_conditions(batch)
+            with torch.no_grad():
+                _, fake = self.fake_batch(cond)
+            critic_loss = private_critic_gradients(
+                self.critic, self.real_batch(rows), self.own_conditions(rows), fake, cond.index, plan,
+                plan.sample_rate * n, self.config.gp_weight, self.rng,
+            )
+            self.opt_d.step()
+            self.private_steps += 1
+        cond = self.released_conditions(batch)
+        raw, fake = self.fake_batch(cond)
+        generator_loss, condition_loss = self.generator_update(cond, raw, fake)
+        return critic_loss, generator_loss, condition_loss
 
     # -- steps -------------------------------------------------------------------------------
     def step(self, batch: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -190,21 +242,31 @@ class GANTrainer:
             self.generator.train()  # an epoch hook may have sampled in eval mode
             self.critic.train()
             totals = torch.zeros(3, device=self.device)
+            done = 0
             for _ in range(steps):
-                totals += torch.stack(self.step(batch))
+                if not self.budget_left():
+                    break
+                totals += torch.stack(self.private_step(batch) if self.dp_plan is not None else self.step(batch))
+                done += 1
+            if done == 0:
+                break  # the privacy budget is spent
             d_total, g_total, c_total = totals.tolist()
             seconds = time.perf_counter() - started
             record = {
                 "epoch": epoch,
-                "critic_loss": d_total / steps,
-                "generator_loss": g_total / steps,
-                "condition_loss": c_total / steps,
+                "critic_loss": d_total / done,
+                "generator_loss": g_total / done,
+                "condition_loss": c_total / done,
                 "seconds": seconds,
-                "rows_per_second": steps * batch / seconds if seconds > 0 else 0.0,
+                "rows_per_second": done * batch / seconds if seconds > 0 else 0.0,
             }
+            if self.dp_plan is not None:
+                record["dp_steps"] = self.private_steps
             history.epochs.append(record)
             if progress is not None:
                 progress(epoch, epochs, record)
             if epoch_hook is not None and epoch_hook(self, epoch):
+                break
+            if not self.budget_left():
                 break
         return history

@@ -62,6 +62,7 @@ def evaluate(
     target: str | None = None,
     seed: int = 0,
     max_rows: int | None = DEFAULT_MAX_ROWS,
+    protection: dict[str, Any] | None = None,
 ) -> EvaluationReport:
     """Score ``synthetic`` against ``real`` (the table the generator was fitted on).
 
@@ -73,13 +74,17 @@ def evaluate(
         target: the column to predict for utility; defaults to the schema's target.
         seed: seed of every subsample, split and model.
         max_rows: cap on the rows of each table (None: no cap); see the module docstring.
+        protection: the generating model's privacy record (``TabGAN.privacy_``, model.json's
+            ``privacy``: copy filter, rare labels, differential privacy), shown in the report.
 
     Raises:
         DataError, SchemaError: a table or the schema is unusable (missing columns, no rows, ...).
         ConfigError: ``max_rows`` is below 10.
     """
     with openmp_threads():
-        return _evaluate(real, synthetic, schema, holdout, target, seed, max_rows)
+        report = _evaluate(real, synthetic, schema, holdout, target, seed, max_rows)
+    report.privacy["protection"] = dict(protection) if protection is not None else None
+    return report
 
 
 def _evaluate(

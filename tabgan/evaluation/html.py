@@ -108,6 +108,29 @@ def _membership_html(priv: dict[str, Any]) -> str:
     )
 
 
+def _protection_html(protection: dict[str, Any] | None) -> str:
+    """How the generating model protected its training rows (from its model directory)."""
+    head = "<h3>Protection in the model</h3>"
+    if protection is None:
+        return head + '<p class="note">Not known: pass the model directory (--model) to show it.</p>'
+    dp = protection.get("differential_privacy")
+    rows = [
+        ["copies of training rows filtered out", "yes" if protection.get("no_copies") else "no"],
+        ["rare labels hidden (seen fewer times than)",
+         f"{protection['rare_category_threshold']} + random 0–{protection['rare_category_margin']}"
+         if protection.get("rare_category_threshold") else "no"],
+        ["numbers clipped to training quantiles",
+         f"{protection['clip_quantile']:g} – {1 - protection['clip_quantile']:g}" if protection.get("clip_quantile")
+         else "no"],
+        ["differential privacy (DP-SGD)",
+         f"ε = {dp['epsilon']:.3g} spent of {dp['target_epsilon']:g}, δ = {dp['delta']:.2g}, noise multiplier "
+         f"{dp['noise_multiplier']:.3g}, {dp['steps_done']:,} steps" if dp else "no"],
+    ]
+    note = ('<p class="note">Differential privacy covers the network weights; the schema and the encoders '
+            "(labels, bounds, mixture modes) come from the data without noise (docs/PRIVACY.md).</p>" if dp else "")
+    return head + _table(["protection", "setting"], rows) + note
+
+
 def render_html(report: Any) -> str:
     """The HTML page of ``report``."""
     d = report.to_dict()
@@ -232,6 +255,7 @@ def render_html(report: Any) -> str:
         'costs at least 1. Holdout rows are real rows the generator never saw: synthetic rows should be no '
         'closer to the training rows than they are.</p>')
     add(_membership_html(priv))
+    add(_protection_html(priv.get("protection")))
 
     # details ----------------------------------------------------------------------------
     add("<h2>Details</h2>")

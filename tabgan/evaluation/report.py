@@ -83,6 +83,9 @@ class EvaluationReport:
         membership = self._membership_text()
         if membership:
             parts.append(membership)
+        dp = (self.privacy.get("protection") or {}).get("differential_privacy")
+        if dp:
+            parts.append(f"DP epsilon {dp['epsilon']:.3g} (delta {dp['delta']:.2g})")
         if self.utility and not self.utility.get("skipped"):
             key, name = ("roc_auc", "AUC") if self.utility["task"] == "classification" else ("r2", "R²")
             synth = (self.utility.get("synthetic") or {}).get(key)
