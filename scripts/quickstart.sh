@@ -12,8 +12,8 @@ mkdir -p "$OUT"
 tabgan fit "$DATA" --schema "$SCHEMA" -o "$OUT/model" --seed 0 --epochs 200
 tabgan sample "$OUT/model" -n 5000 -o "$OUT/synthetic_reviews.csv"
 if tabgan evaluate --help >/dev/null 2>&1; then
-  tabgan evaluate "$DATA" "$OUT/synthetic_reviews.csv" --schema "$SCHEMA" -o "$OUT/report.html"
-  tabgan evaluate "$DATA" "$OUT/synthetic_reviews.csv" --schema "$SCHEMA" -o "$OUT/report.json" >/dev/null
+  tabgan evaluate "$DATA" "$OUT/synthetic_reviews.csv" --schema "$SCHEMA" --model "$OUT/model" -o "$OUT/report.html"
+  tabgan evaluate "$DATA" "$OUT/synthetic_reviews.csv" --schema "$SCHEMA" --model "$OUT/model" -o "$OUT/report.json" >/dev/null
 fi
 echo
 echo "model:     $OUT/model/"

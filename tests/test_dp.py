@@ -45,22 +45,40 @@ def test_per_row_norms_are_exact() -> None:
     assert torch.allclose(norms, expected, atol=1e-5)
 
 
-def test_the_private_gradient_is_the_clipped_sum_plus_the_generated_rows_part() -> None:
+def _clipped_reference(critic: Critic, data: torch.Tensor, cond: torch.Tensor, sign: float) -> dict[str, torch.Tensor]:
+    per_row = {k: sign * -g for k, g in _reference_per_row(critic, data, cond).items()}  # gradients of sign*critic
+    norms = torch.sqrt(sum((g.reshape(len(data), -1) ** 2).sum(1) for g in per_row.values()))
+    assert (norms > 0.5).any()  # clipping does something
+    factors = torch.clamp(0.5 / (norms + 1e-6), max=1.0)
+    return {k: torch.einsum("b,b...->...", factors, g) for k, g in per_row.items()}
+
+
+def test_the_private_gradient_is_the_sum_of_clipped_row_gradients() -> None:
     critic = _critic()
     real, real_cond = torch.randn(9, 7) * 3, torch.randint(5, (9,))
-    fake, fake_cond = torch.randn(6, 7), torch.randint(5, (6,))
+    fake, fake_cond = torch.randn(6, 7) * 3, torch.randint(5, (6,))
     plan = DPPlan(1.0, 1e-5, 0.1, 10, noise_multiplier=0.0, count_noise_multiplier=1.0, max_grad_norm=0.5)
     private_critic_gradients(critic, real, real_cond, fake, fake_cond, plan, 8.0, 0.0, torch.Generator())
-    got = {name: p.grad.clone() for name, p in critic.named_parameters()}
-    reference = _reference_per_row(critic, real, real_cond)
-    norms = torch.sqrt(sum((g.reshape(9, -1) ** 2).sum(1) for g in reference.values()))
-    factors = torch.clamp(0.5 / (norms + 1e-6), max=1.0)
-    critic.zero_grad()
-    critic(fake, fake_cond).mean().backward()
+    real_part = _clipped_reference(critic, real, real_cond, -1.0)
+    fake_part = _clipped_reference(critic, fake, fake_cond, 1.0)
     for name, p in critic.named_parameters():
-        clipped = torch.einsum("b,b...->...", factors, reference[name])
-        assert torch.allclose(got[name], p.grad + clipped / 8.0, atol=1e-5), name
-    assert (norms > 0.5).any()  # clipping did something
+        assert torch.allclose(p.grad, (real_part[name] + fake_part[name]) / 8.0, atol=1e-5), name
+
+
+def test_the_penalty_is_added_exactly() -> None:
+    critic = _critic()
+    fake, fake_cond = torch.randn(6, 7), torch.randint(5, (6,))
+    plan = DPPlan(1.0, 1e-5, 0.1, 10, noise_multiplier=0.0, count_noise_multiplier=1.0, max_grad_norm=1e6)
+    empty = torch.zeros(0, 7)
+    private_critic_gradients(critic, empty, torch.zeros(0, dtype=torch.long), fake, fake_cond, plan, 6.0, 10.0,
+                             torch.Generator())
+    got = {name: p.grad.clone() for name, p in critic.named_parameters()}
+    critic.zero_grad()
+    points = fake.clone().requires_grad_(True)
+    (slope,) = torch.autograd.grad(critic(points, fake_cond).sum(), points, create_graph=True)
+    (critic(fake, fake_cond).sum() / 6.0 + 10.0 * ((slope.norm(2, dim=1) - 1) ** 2).mean()).backward()
+    for name, p in critic.named_parameters():
+        assert torch.allclose(got[name], p.grad, atol=1e-5), name
 
 
 def test_noise_has_the_planned_scale() -> None:
@@ -145,6 +163,7 @@ def test_the_command_line_fits_privately_and_reports_it(tmp_path: Path, credit: 
                                   "--dp-epsilon", "3", "--device", "cpu", "--quiet", "--seed", "0"])
     assert result.exit_code == 0, result.output
     assert "differential privacy: epsilon 3 spent of 3" in result.output
+    assert "parents" not in result.output and "owner" not in result.output  # no real values in the log
     synthetic = tmp_path / "synthetic.csv"
     assert runner.invoke(main, ["sample", str(model), "-n", "300", "-o", str(synthetic)]).exit_code == 0
     report = tmp_path / "report.json"

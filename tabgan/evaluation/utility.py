@@ -27,7 +27,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.metrics import f1_score, r2_score, roc_auc_score
 
 from tabgan.errors import SchemaError
-from tabgan.evaluation.features import FeatureEncoder, as_float, openmp_threads
+from tabgan.evaluation.features import MAX_CODES, FeatureEncoder, as_float, openmp_threads
 from tabgan.schema import DISCRETE_KINDS, TableSchema
 
 
@@ -150,7 +150,9 @@ def _smote_baseline(
         column = filled[:, j]
         missing = np.isnan(column)
         if missing.any():
-            column[missing] = (np.nanmax(column) + 1 if np.isfinite(column).any() else 0) if mask[j] else np.nanmedian(column)
+            # a null label gets the next free code, within HistGradientBoosting's 255 categories
+            free = min(np.nanmax(column) + 1, MAX_CODES) if np.isfinite(column).any() else 0
+            column[missing] = free if mask[j] else np.nanmedian(column)
     neighbours = int(min(5, counts.min() - 1))
     sampler = (
         SMOTENC(categorical_features=np.flatnonzero(mask).tolist(), k_neighbors=neighbours, random_state=seed)

@@ -9,9 +9,10 @@ What touches the real rows during training, and how each part is protected:
   expected batch size. Per-row gradients are never formed: for a linear layer a row's gradient
   is the outer product of its output gradient and its input, so its norm is the product of
   theirs, and the clipped sum is one matrix product of the rescaled output gradients with the
-  inputs. A step costs about as much as an ordinary one. The generated rows' term carries no
-  real data and is added as is; so is the gradient penalty, which is taken at the generated
-  rows (a penalty on real rows would need a second-order gradient per row). PacGAN packing is
+  inputs. A step costs about twice an ordinary one. The generated rows' gradients carry no
+  real data; they are clipped alike so that both sides of the loss weigh the same. The
+  gradient penalty is taken at the generated rows, exactly (a penalty on real rows would need
+  a second-order gradient per row). PacGAN packing is
   off (``pac = 1``): a pack would mix rows. opacus' engine is not used (its per-row hooks do
   not cover the critic's condition lookup and the penalty); its accountant is.
 - **Real rows' conditions** come from the rows themselves (a random discrete column, the row's
@@ -157,14 +158,14 @@ def _forward_parts(
 
 
 def per_row_gradients(
-    critic: Critic, data: torch.Tensor, cond: torch.Tensor, generator: torch.Generator
+    critic: Critic, data: torch.Tensor, cond: torch.Tensor, generator: torch.Generator, sign: float = -1.0
 ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor], torch.Tensor]:
-    """For the loss ``-critic(row)`` of every row: each row's gradient norm over all the
+    """For the loss ``sign * critic(row)`` of every row: each row's gradient norm over all the
     critic's weights, without forming the per-row gradients (a linear layer's per-row gradient
     is the outer product of its output gradient and its input, whose norm is the product of
     theirs). Returns (norms [b], layer inputs, output gradients, the summed loss)."""
     score, inputs, outputs = _forward_parts(critic, data, cond, generator)
-    loss = -score.sum()
+    loss = sign * score.sum()
     deltas = list(torch.autograd.grad(loss, outputs))
     inputs = [a.detach() for a in inputs]
     squared = torch.zeros(data.shape[0], device=data.device)
@@ -173,6 +174,27 @@ def per_row_gradients(
     if critic.cond_dim:
         squared = squared + (deltas[0] ** 2).sum(1)  # the condition's row of the first layer
     return torch.sqrt(squared), inputs, deltas, loss.detach()
+
+
+def clipped_sum(
+    critic: Critic, data: torch.Tensor, cond: torch.Tensor, max_norm: float, generator: torch.Generator, sign: float
+) -> tuple[dict[int, torch.Tensor], torch.Tensor]:
+    """The sum over rows of each row's gradient of ``sign * critic(row)``, each clipped to
+    ``max_norm`` (keyed by ``id`` of the parameter), and the summed loss."""
+    if data.shape[0] == 0:
+        return {}, torch.zeros((), device=data.device)
+    norms, inputs, deltas, loss = per_row_gradients(critic, data, cond, generator, sign)
+    factors = torch.clamp(max_norm / (norms + 1e-6), max=1.0)[:, None]
+    sums: dict[int, torch.Tensor] = {}
+    for layer, a, d in zip(_layers(critic), inputs, deltas):
+        weighted = d * factors
+        sums[id(layer.weight)] = weighted.t() @ a
+        sums[id(layer.bias)] = weighted.sum(0)
+    if critic.cond_dim:
+        rows = torch.zeros_like(critic.cond_in)
+        rows.index_add_(0, cond, deltas[0] * factors)
+        sums[id(critic.cond_in)] = rows
+    return sums, loss
 
 
 def private_critic_gradients(
@@ -188,39 +210,27 @@ def private_critic_gradients(
 ) -> torch.Tensor:
     """Set the critic's ``.grad`` to the DP-SGD gradient of its loss and return the loss value.
 
-    The loss is ``mean critic(fake) - sum critic(real) / expected_batch`` plus a gradient
+    The loss is ``(sum critic(fake) - sum critic(real)) / expected_batch`` plus a gradient
     penalty at the generated rows (``gp_weight * (||grad critic(fake)|| - 1)^2``, which keeps
     the critic near 1-Lipschitz without touching a real row). Each real row's gradient is
     clipped to ``max_grad_norm`` and Gaussian noise ``noise_multiplier * max_grad_norm`` is
-    added to their sum; the generated rows' part carries no real data and is exact.
+    added to their sum. Generated rows' gradients are clipped alike (not for privacy: so that
+    both sides of the loss weigh the same), and the penalty is exact.
     """
     if critic.pac != 1:
         raise ConfigError("differential privacy needs pac=1 (a pack would mix several people's rows)")
     device = real.device
     critic.zero_grad(set_to_none=True)
-    fake = fake.detach().requires_grad_(gp_weight > 0)
-    fake_score = critic(fake, fake_cond, generator)
-    loss = fake_score.mean()
+    penalty = torch.zeros((), device=device)
     if gp_weight > 0:
-        (slope,) = torch.autograd.grad(fake_score.sum(), fake, create_graph=True)
-        loss = loss + gp_weight * ((slope.norm(2, dim=1) - 1) ** 2).mean()
-    loss.backward()
-    real_loss = torch.zeros((), device=device)
-    clipped: dict[int, torch.Tensor] = {}
-    layers = _layers(critic)
-    if real.shape[0]:
-        norms, inputs, deltas, real_loss = per_row_gradients(critic, real, real_cond, generator)
-        factors = torch.clamp(plan.max_grad_norm / (norms + 1e-6), max=1.0)[:, None]
-        for layer, a, d in zip(layers, inputs, deltas):
-            weighted = d * factors
-            clipped[id(layer.weight)] = weighted.t() @ a
-            clipped[id(layer.bias)] = weighted.sum(0)
-        if critic.cond_dim:
-            rows = torch.zeros_like(critic.cond_in)
-            rows.index_add_(0, real_cond, deltas[0] * factors)
-            clipped[id(critic.cond_in)] = rows
+        points = fake.detach().requires_grad_(True)
+        (slope,) = torch.autograd.grad(critic(points, fake_cond, generator).sum(), points, create_graph=True)
+        penalty = gp_weight * ((slope.norm(2, dim=1) - 1) ** 2).mean()
+        penalty.backward()
+    real_sums, real_loss = clipped_sum(critic, real, real_cond, plan.max_grad_norm, generator, -1.0)
+    fake_sums, fake_loss = clipped_sum(critic, fake.detach(), fake_cond, plan.max_grad_norm, generator, 1.0)
     for p in critic.parameters():
         noise = torch.randn(p.shape, generator=generator, device=device) * (plan.noise_multiplier * plan.max_grad_norm)
-        summed = clipped.get(id(p), torch.zeros_like(p))
-        p.grad = p.grad + (summed + noise) / expected_batch
-    return (loss.detach() + real_loss / expected_batch).detach()
+        summed = real_sums.get(id(p), 0.0) + fake_sums.get(id(p), 0.0) + noise
+        p.grad = summed / expected_batch if p.grad is None else p.grad + summed / expected_batch
+    return (penalty.detach() + (real_loss + fake_loss) / expected_batch).detach()

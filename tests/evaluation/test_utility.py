@@ -88,3 +88,18 @@ def test_smote_baseline_and_uplift_for_classification():
     assert uplift["f1_vs_smote"] == round(result["augmented"]["f1"] - smote["f1"], 4)
     regression = utility(real, _table(1500, 6), holdout, SCHEMA, "amount", seed=0)
     assert "smote" not in regression
+
+
+def test_smote_baseline_with_a_full_vocabulary_and_nulls() -> None:
+    """A categorical feature with more labels than the model's 255 categories, and nulls: the
+    nulls' code must stay within the limit (this failed on nafld1's case.id)."""
+    from tabgan.evaluation import evaluate
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    labels = [f"c{i}" for i in range(300)] + [None]
+    frame = pd.DataFrame({"code": rng.choice(labels, n), "x": rng.normal(size=n),
+                          "y": rng.choice(["a", "b"], n, p=[0.8, 0.2])})
+    report = evaluate(frame.iloc[:2000], frame.iloc[:2000].sample(frac=1, random_state=1), holdout=frame.iloc[2000:],
+                      target="y")
+    assert report.utility["smote"]["rows"] > 2000
