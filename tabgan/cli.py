@@ -225,16 +225,33 @@ def fit(
     "--where", "conditions", multiple=True, metavar="COND",
     help="Condition every row meets, e.g. --where 'category=books' --where 'age>=60' (repeatable).",
 )
+@click.option(
+    "--min-distance-quantile", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True), metavar="Q",
+    help="Drop rows closer to a training row than the Q quantile of holdout-to-train distances (needs --training-data).",
+)
+@click.option("--training-data", type=click.Path(path_type=Path), help="The table the model was fitted on (for --min-distance-quantile).")
 @user_errors
-def sample(model_dir: Path, rows: int, output: Path, seed: int | None, device: str, conditions: tuple[str, ...]) -> None:
+def sample(
+    model_dir: Path, rows: int, output: Path, seed: int | None, device: str, conditions: tuple[str, ...],
+    min_distance_quantile: float | None, training_data: Path | None,
+) -> None:
     """Generate rows from a saved model into a table file, written atomically."""
-    from tabgan.io import table_format, write_table_chunks
+    from tabgan.errors import TabganError
+    from tabgan.io import read_table, table_format, write_table_chunks
     from tabgan.synthesizer import TabGAN
 
     table_format(output)  # refuse an unknown format before any work
+    if (min_distance_quantile is None) != (training_data is None):
+        raise TabganError("--min-distance-quantile and --training-data go together")
     model = TabGAN.load(model_dir, device=device)
+    distance_filter = None
+    if min_distance_quantile is not None and training_data is not None:
+        from tabgan.privacy.distance import DistanceFilter
+
+        distance_filter = DistanceFilter.fit(read_table(training_data), model.schema_, min_distance_quantile)
     started = time.perf_counter()
-    written = write_table_chunks(model.iter_sample(rows, seed=seed, conditions=list(conditions) or None), output)
+    stream = model.iter_sample(rows, seed=seed, conditions=list(conditions) or None, distance_filter=distance_filter)
+    written = write_table_chunks(stream, output)
     seconds = time.perf_counter() - started
     click.echo(f"wrote {written:,} rows to {output} in {_duration(seconds)} ({written / max(seconds, 1e-9):,.0f} rows/s)")
 

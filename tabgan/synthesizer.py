@@ -19,6 +19,7 @@ from tabgan.constraints import ConstraintSet
 from tabgan.errors import DataError, TabganError
 from tabgan.nn import Generator, SpanActivation
 from tabgan.privacy.copies import CopyFilter, salt_from_seed
+from tabgan.privacy.distance import DistanceFilter
 from tabgan.privacy.dp import DPPlan, noisy_counts
 from tabgan.schema import TableSchema, infer_schema, validate
 from tabgan.training import GANTrainer, History, ProgressCallback
@@ -274,12 +275,15 @@ class TabGAN:
         seed: int | None = None,
         chunk_rows: int = SAMPLE_CHUNK_ROWS,
         conditions: dict[str, Any] | list[str] | str | None = None,
+        distance_filter: DistanceFilter | None = None,
     ) -> Iterator[pd.DataFrame]:
         """Generate ``n`` rows as a stream of frames of at most ``chunk_rows`` rows each.
 
         ``conditions`` (see :mod:`tabgan.conditions`) restrict every row; categorical
         equalities go through the condition vector, ranges through a bounded filter that
         fails fast with :class:`~tabgan.conditions.ConditionError` when they are too rare.
+        ``distance_filter`` (:class:`~tabgan.privacy.distance.DistanceFilter`) also drops rows
+        closer to a training row than its threshold; dropped rows are made up like copies.
         """
         self._check_fitted()
         if not isinstance(n, (int, np.integer)) or n < 1:
@@ -292,6 +296,12 @@ class TabGAN:
         sampler = self._condition_sampler()
         ids = self.encoder_.generate_ids(n, np_rng)
         self.generator_.eval()
+
+        def rejected(frame: pd.DataFrame) -> np.ndarray:
+            mask = self._copies(frame)
+            if distance_filter is not None:
+                mask |= distance_filter.too_close(frame)
+            return mask
 
         def condition_vectors(rows: int) -> torch.Tensor:
             if plan.options:
@@ -307,7 +317,8 @@ class TabGAN:
             for start in range(0, n, chunk_rows):
                 rows = min(chunk_rows, n - start)
                 frame = self._new_rows(
-                    rows, lambda k: self._generate(condition_vectors(k), np_rng, torch_rng, None, calibrate_nulls=True)
+                    rows, lambda k: self._generate(condition_vectors(k), np_rng, torch_rng, None, calibrate_nulls=True),
+                    rejected,
                 )
                 for name, values in ids.items():
                     frame[name] = values.iloc[start : start + rows].to_numpy()
@@ -315,7 +326,7 @@ class TabGAN:
                 frame.index = pd.RangeIndex(start, start + rows)
                 yield frame
             return
-        yield from self._iter_conditioned(n, plan, condition_vectors, np_rng, torch_rng, ids, chunk_rows)
+        yield from self._iter_conditioned(n, plan, condition_vectors, np_rng, torch_rng, ids, chunk_rows, rejected)
 
     def _iter_conditioned(
         self,
@@ -326,6 +337,7 @@ class TabGAN:
         torch_rng: torch.Generator,
         ids: dict[str, pd.Series],
         chunk_rows: int,
+        rejected: Callable[[pd.DataFrame], np.ndarray],
     ) -> Iterator[pd.DataFrame]:
         """Rounds of generation, discrete values written in, ranges filtered; bounded trials."""
         budget = max(MIN_TRIAL_ROWS, TRIALS_PER_ROW * n)
@@ -344,7 +356,7 @@ class TabGAN:
             frame = self._generate(condition_vectors(rows), np_rng, torch_rng, None)
             for name, value in plan.values.items():
                 frame[name] = self._typed_constant(name, value, len(frame))
-            keep = plan.accept(frame, self.schema_) & ~self._copies(frame)
+            keep = plan.accept(frame, self.schema_) & ~rejected(frame)
             trials += rows
             accepted += int(keep.sum())
             buffer.append(frame[keep])
@@ -369,15 +381,19 @@ class TabGAN:
             return np.zeros(len(frame), dtype=bool)
         return self.copy_filter_.matches(frame)
 
-    def _new_rows(self, rows: int, make: Callable[[int], pd.DataFrame]) -> pd.DataFrame:
-        """``rows`` generated rows none of which copies a training row: copies are dropped and
-        made up with more rows (bounded: fails when fewer than MIN_NEW_ROW_RATE of rows are new)."""
-        frame = make(rows)
-        if self.copy_filter_ is None:
-            return frame
+    def _new_rows(
+        self, rows: int, make: Callable[[int], pd.DataFrame], rejected: Callable[[pd.DataFrame], np.ndarray]
+    ) -> pd.DataFrame:
+        """``rows`` generated rows none of which is ``rejected`` (copies a training row, or sits
+        too close to one): those are dropped and made up with more rows (bounded: fails when
+        fewer than MIN_NEW_ROW_RATE of rows pass)."""
         parts, have, tried = [], 0, 0
+        frame = make(rows)
         while True:
-            fresh = frame[~self._copies(frame)]
+            mask = rejected(frame)
+            if not parts and not mask.any():
+                return frame  # the usual case: nothing to drop
+            fresh = frame[~mask]
             parts.append(fresh)
             have, tried = have + len(fresh), tried + len(frame)
             if have >= rows:
@@ -385,8 +401,9 @@ class TabGAN:
             rate = have / tried
             if tried >= 1_000 and rate < MIN_NEW_ROW_RATE:
                 raise TabganError(
-                    f"only {rate:.1%} of {tried:,} generated rows differ from every training row: this table has "
-                    "too few distinct rows to sample without copies (set no_copies=False / --allow-copies)"
+                    f"only {rate:.1%} of {tried:,} generated rows differ from every training row (or keep the asked "
+                    "distance from them): this table has too few distinct rows to sample without copies "
+                    "(set no_copies=False / --allow-copies, or a lower distance quantile)"
                 )
             frame = make(min(10 * rows, int(np.ceil((rows - have) / max(rate, MIN_NEW_ROW_RATE) * 1.2)) + 16))
         return pd.concat(parts, ignore_index=True).iloc[:rows]
@@ -411,6 +428,7 @@ class TabGAN:
         n: int | None = None,
         seed: int | None = None,
         conditions: dict[str, Any] | list[str] | str | pd.DataFrame | None = None,
+        distance_filter: DistanceFilter | None = None,
     ) -> pd.DataFrame:
         """``n`` synthetic rows with the real columns, dtypes and nulls.
 
@@ -422,7 +440,7 @@ class TabGAN:
             if n is not None and n != len(conditions):
                 raise TabganError(f"n={n} but the frame of per-row conditions has {len(conditions)} rows")
             return self.sample_like(conditions, seed)
-        frames = list(self.iter_sample(n, seed, conditions=conditions))
+        frames = list(self.iter_sample(n, seed, conditions=conditions, distance_filter=distance_filter))
         return pd.concat(frames) if len(frames) > 1 else frames[0]
 
     @torch.no_grad()

@@ -123,3 +123,32 @@ def test_without_the_filter_no_fingerprints_are_saved(coarse: pd.DataFrame, tmp_
     path = TabGAN(random_state=0, no_copies=False, **FAST).fit(coarse).save(tmp_path / "model")
     assert not (path / FINGERPRINT_FILE).exists()
     assert TabGAN.load(path, device="cpu").copy_filter_ is None
+
+
+def test_the_distance_filter_keeps_rows_away_from_the_training_rows(mixed: pd.DataFrame, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tabgan.cli import main
+    from tabgan.privacy.distance import DistanceFilter
+
+    model = TabGAN(random_state=0, **FAST).fit(mixed)
+    keep_away = DistanceFilter.fit(mixed, model.schema_, 0.3)
+    assert keep_away.threshold > 0
+    assert keep_away.too_close(model.sample(600)).any()  # without the filter some rows are that close
+    filtered = model.sample(600, distance_filter=keep_away)
+    assert len(filtered) == 600 and not keep_away.too_close(filtered).any()
+    assert filtered["customer_id"].is_unique
+    paris = model.sample(200, conditions={"city": "Paris"}, distance_filter=keep_away)
+    assert (paris["city"] == "Paris").all() and not keep_away.too_close(paris).any()
+
+    data, path = tmp_path / "mixed.csv", tmp_path / "model"
+    mixed.to_csv(data, index=False)
+    model.save(path)
+    runner = CliRunner()
+    out = tmp_path / "far.csv"
+    result = runner.invoke(main, ["sample", str(path), "-n", "300", "-o", str(out),
+                                  "--min-distance-quantile", "0.3", "--training-data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(out)) == 300 and not keep_away.too_close(pd.read_csv(out)).any()
+    lonely = runner.invoke(main, ["sample", str(path), "-n", "10", "-o", str(out), "--min-distance-quantile", "0.3"])
+    assert lonely.exit_code != 0 and "go together" in lonely.output
