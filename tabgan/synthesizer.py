@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,6 @@ from tabgan.constraints import ConstraintSet
 from tabgan.errors import DataError, TabganError
 from tabgan.nn import Generator, SpanActivation
 from tabgan.privacy.copies import CopyFilter, salt_from_seed
-from tabgan.privacy.distance import DistanceFilter
 from tabgan.privacy.dp import DPPlan, noisy_counts
 from tabgan.schema import TableSchema, infer_schema, validate
 from tabgan.training import GANTrainer, History, ProgressCallback
@@ -27,6 +26,9 @@ from tabgan.transforms.base import restore_dtype
 from tabgan.transforms.categorical import CategoricalCodec
 from tabgan.transforms.encoder import EncoderSettings, NetworkLayout, TableEncoder
 from tabgan.validation import BestState, FidelityProbe
+
+if TYPE_CHECKING:  # imported by callers that use it: it brings scikit-learn along
+    from tabgan.privacy.distance import DistanceFilter
 
 SAMPLE_CHUNK_ROWS = 100_000
 GENERATOR_BATCH = 8_192  # rows per generator call when sampling: large enough for fast products

@@ -152,3 +152,19 @@ def test_the_distance_filter_keeps_rows_away_from_the_training_rows(mixed: pd.Da
     assert len(pd.read_csv(out)) == 300 and not keep_away.too_close(pd.read_csv(out)).any()
     lonely = runner.invoke(main, ["sample", str(path), "-n", "10", "-o", str(out), "--min-distance-quantile", "0.3"])
     assert lonely.exit_code != 0 and "go together" in lonely.output
+
+
+def test_sampling_that_cannot_avoid_copies_fails_cleanly_on_the_command_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tabgan.cli import main
+
+    path = TabGAN(random_state=0, **FAST).fit(pd.DataFrame({"flag": ["a", "b"] * 300})).save(tmp_path / "model")
+    out = tmp_path / "out.parquet"
+    result = CliRunner().invoke(main, ["sample", str(path), "-n", "100", "-o", str(out)])
+    assert result.exit_code == 1 and "too few distinct rows" in result.output and not out.exists()
+    wrong = tmp_path / "wrong.csv"
+    pd.DataFrame({"other": [1, 2]}).to_csv(wrong, index=False)
+    result = CliRunner().invoke(main, ["sample", str(path), "-n", "10", "-o", str(out),
+                                       "--min-distance-quantile", "0.1", "--training-data", str(wrong)])
+    assert result.exit_code == 1 and "'flag'" in result.output and not out.exists()

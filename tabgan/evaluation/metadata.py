@@ -175,3 +175,10 @@ def prepare_frame(df: pd.DataFrame, schema: TableSchema, role: str, strict: bool
 def model_columns(schema: TableSchema) -> list[str]:
     """The columns that carry information about the rows (every kind but ``id``)."""
     return [c.name for c in schema.columns if c.kind != "id"]
+
+
+def row_hashes(frame: pd.DataFrame, columns: list[str], hash_key: str | None = None) -> np.ndarray:
+    """A 64-bit hash per row of ``frame[columns]`` (a canonical frame; nulls hash alike),
+    keyed with the 16-character ``hash_key`` when given."""
+    key = {} if hash_key is None else {"hash_key": hash_key}
+    return pd.util.hash_pandas_object(frame[columns], index=False, **key).to_numpy(dtype=np.uint64)

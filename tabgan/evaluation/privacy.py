@@ -49,17 +49,12 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import QuantileTransformer
 
 from tabgan.evaluation.features import openmp_threads
-from tabgan.evaluation.metadata import model_columns
+from tabgan.evaluation.metadata import model_columns, row_hashes
 from tabgan.schema import DISCRETE_KINDS, TableSchema
 
 MAX_ONE_HOT = 100
 QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95)
 ZERO = 1e-6  # distances below this count as 0 (floating-point noise of the matrix products)
-
-
-def row_hashes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """A 64-bit hash per row of ``frame[columns]`` (nulls hash alike)."""
-    return pd.util.hash_pandas_object(frame[columns], index=False).to_numpy()
 
 
 def exact_copy_rate(train: pd.DataFrame, other: pd.DataFrame, schema: TableSchema) -> float:

@@ -63,32 +63,12 @@ class Critic(nn.Module):
             h = h * keep / (1.0 - self.dropout)
         return h
 
-    def forward(
-        self,
-        data: torch.Tensor,
-        cond: Condition,
-        generator: torch.Generator | None = None,
-        masks: list[torch.Tensor] | None = None,
-    ) -> torch.Tensor:
-        """Scores [B / pac, 1] for rows ``data`` [B, data_dim] under conditions ``cond``.
-
-        ``masks``: dropout masks (already scaled by 1 / keep rate), one per hidden layer, used in
-        place of drawing them (for per-row gradients under ``torch.func.vmap``).
-        """
-        h = F.leaky_relu(self._first_layer(data, cond), 0.2)
-        h = h * masks[0] if masks is not None else self._drop(h, generator)
-        for i, layer in enumerate(self.hidden, start=1):
-            h = F.leaky_relu(layer(h), 0.2)
-            h = h * masks[i] if masks is not None else self._drop(h, generator)
+    def forward(self, data: torch.Tensor, cond: Condition, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Scores [B / pac, 1] for rows ``data`` [B, data_dim] under conditions ``cond``."""
+        h = self._drop(F.leaky_relu(self._first_layer(data, cond), 0.2), generator)
+        for layer in self.hidden:
+            h = self._drop(F.leaky_relu(layer(h), 0.2), generator)
         return self.out(h)
-
-    def dropout_masks(self, rows: int, generator: torch.Generator, device: torch.device) -> list[torch.Tensor]:
-        """Dropout masks for ``rows`` packs, as ``forward`` draws them in training mode."""
-        widths = [self.data_in.out_features] + [layer.out_features for layer in self.hidden]
-        if not self.training or self.dropout == 0:
-            return [torch.ones(rows, w, device=device) for w in widths]
-        keep = 1.0 - self.dropout
-        return [(torch.rand(rows, w, generator=generator, device=device) < keep).float() / keep for w in widths]
 
 
 def gradient_penalty(

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from tabgan.errors import ModelFileError
-from tabgan.evaluation.metadata import model_columns, prepare_frame
+from tabgan.evaluation.metadata import model_columns, prepare_frame, row_hashes
 from tabgan.schema import TableSchema
 
 FINGERPRINT_FILE = "fingerprints.npy"
@@ -40,7 +40,7 @@ def fingerprints(frame: pd.DataFrame, schema: TableSchema, salt: str) -> np.ndar
         return np.zeros(len(frame), dtype=np.uint64)
     compared = TableSchema(columns=[c for c in schema.columns if c.name in columns])
     canonical = prepare_frame(frame, compared, "generated", strict=False).frame
-    return pd.util.hash_pandas_object(canonical, index=False, hash_key=salt).to_numpy(dtype=np.uint64)
+    return row_hashes(canonical, columns, hash_key=salt)
 
 
 class CopyFilter:
