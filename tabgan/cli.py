@@ -61,6 +61,12 @@ class ProgressBar:
             self.stream.flush()
 
 
+def _where(model: Any) -> str:
+    """The device a model trained on, and how many processes trained it."""
+    world = model.cluster_.world_size
+    return f"{world} x {model.device_.type} (DDP)" if world > 1 else model.device_.type
+
+
 def training_options(command: F) -> F:
     """The options of every command that fits a model: schema, epochs, batch size, seed, device."""
     options = [
@@ -167,6 +173,11 @@ def schema_infer(data: Path, output: Path | None, target: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Model directory to write.")
 @training_options
 @privacy_options
+@click.option(
+    "--distributed", is_flag=True,
+    help="Train data-parallel across the processes torchrun starts: "
+    "torchrun --nproc-per-node N -m tabgan fit DATA -o MODEL_DIR --distributed (rank 0 writes the model).",
+)
 @user_errors
 def fit(
     data: Path,
@@ -183,6 +194,7 @@ def fit(
     allow_copies: bool,
     rare_threshold: int,
     clip_quantile: float,
+    distributed: bool,
 ) -> None:
     """Fit a model on the table DATA and save it to a directory."""
     from tabgan.io import read_table
@@ -191,10 +203,12 @@ def fit(
     started = time.perf_counter()
     settings = {
         "dp_epsilon": dp_epsilon, "dp_delta": dp_delta, "no_copies": False if allow_copies else None,
-        "rare_category_threshold": rare_threshold, "clip_quantile": clip_quantile,
+        "rare_category_threshold": rare_threshold, "clip_quantile": clip_quantile, "distributed": distributed,
     }
     model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet, time_budget, settings)
     seconds = time.perf_counter() - started
+    if not model.cluster_.is_primary:
+        return  # rank 0 writes the model and reports
     model.save(output)
     epochs_done = len(model.history_.epochs)
     rate = sum(e["rows_per_second"] for e in model.history_.epochs) / max(epochs_done, 1)
@@ -202,7 +216,7 @@ def fit(
     kept = f", kept epoch {selected['epoch']} (validation fidelity {selected['fidelity']:.3f})" if selected else ""
     click.echo(
         f"fitted {data.name}: {len(real):,} rows x {real.shape[1]} columns, {epochs_done} epochs in "
-        f"{_duration(seconds)} ({rate:,.0f} rows/s on {model.device_.type}, seed {model.seed_}{kept}); "
+        f"{_duration(seconds)} ({rate:,.0f} rows/s on {_where(model)}, seed {model.seed_}{kept}); "
         f"model saved to {output}"
     )
     dp = model.privacy_.get("differential_privacy")

@@ -76,6 +76,10 @@ class TabGANConfig:
     device: str = _setting("auto", None, None, "auto (CUDA when present), cpu or cuda")
     precision: str = _setting("fp32", None, None, "fp32, or bf16 (autocast of both networks; CUDA only)")
     compile: bool = _setting(False, None, None, "torch.compile the generator for training (needs a C++ compiler on CPU)")
+    distributed: bool = _setting(
+        False, None, None, "train data-parallel across the processes torchrun started (PyTorch DDP; gloo on CPU, "
+        "NCCL on CUDA); each rank keeps 1/world_size of the rows"
+    )
 
     def validate(self) -> TabGANConfig:
         for f in fields(self):
@@ -95,11 +99,13 @@ class TabGANConfig:
             raise ConfigError(f"precision={self.precision!r} is not one of {', '.join(PRECISIONS)}")
         if self.no_copies is not None and not isinstance(self.no_copies, bool):
             raise ConfigError(f"no_copies={self.no_copies!r} is not true, false or None")
-        for name in ("condition_on_modes", "select_best", "compile"):
+        for name in ("condition_on_modes", "select_best", "compile", "distributed"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name}={getattr(self, name)!r} is not true or false")
         if self.device not in DEVICES:
             raise ConfigError(f"device={self.device!r} is not one of {', '.join(DEVICES)}")
+        if self.distributed and self.dp_epsilon is not None:
+            raise ConfigError("dp_epsilon and distributed cannot be combined: DP-SGD trains in one process")
         if self.batch_size % self.pac:
             raise ConfigError(f"batch_size={self.batch_size} is not a multiple of pac={self.pac}")
         return self

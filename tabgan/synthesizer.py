@@ -16,6 +16,7 @@ from tabgan.conditioning import ConditionSampler
 from tabgan.conditions import ConditionError, ConditionPlan, normalise, plan_conditions
 from tabgan.config import TabGANConfig, resolve_device
 from tabgan.constraints import ConstraintSet
+from tabgan.distributed import Cluster, join_cluster, leave_cluster
 from tabgan.errors import DataError, TabganError
 from tabgan.nn import Generator, SpanActivation
 from tabgan.privacy.copies import CopyFilter, salt_from_seed
@@ -128,8 +129,13 @@ class TabGAN:
         model_frame = constraints.forward(frame)
         seed = self.random_state if self.random_state is not None else int(np.random.SeedSequence().entropy % 2**63)
         device = resolve_device(config.device)
+        owns_group = config.distributed and not torch.distributed.is_initialized()
+        cluster = join_cluster(device) if config.distributed else Cluster()
+        device = cluster.device(device)
+        seed = cluster.shared(seed, device)  # every rank fits the same encoders: rank 0's seed
         np_rng = np.random.default_rng(_derive_seed(seed, 0))
-        torch_rng = torch.Generator(device=device).manual_seed(_derive_seed(seed, 1))
+        # every rank draws its own batches (DDP gives all ranks rank 0's initial weights)
+        torch_rng = torch.Generator(device=device).manual_seed(_derive_seed(seed, 1, *([cluster.rank] if cluster.rank else [])))
 
         settings = EncoderSettings(
             config.max_modes, config.mixture_fit_rows, config.max_categories, config.condition_on_modes,
@@ -137,21 +143,29 @@ class TabGAN:
         )
         encoder = TableEncoder(constraints.model_schema(), settings).fit(model_frame, np_rng)
         encoded = encoder.encode(model_frame, np_rng)
-        epochs = config.resolved_epochs(len(frame), private=config.dp_epsilon is not None)
         counts = torch.from_numpy(encoder.condition_counts(encoded))
+        scalars, codes = encoded.scalars, encoded.codes
+        if cluster.parallel:
+            mine = cluster.shard(len(frame))
+            scalars, codes = scalars[mine], codes[mine]
+        # epochs (when not given) make auto_steps steps on each rank's share of the rows
+        epochs = config.resolved_epochs(len(scalars), private=config.dp_epsilon is not None)
         dp_plan = None
         if config.dp_epsilon is not None:
             dp_plan, counts = _private_plan(config, seed, len(frame), epochs, counts, len(encoder.layout.cond_widths))
         trainer = GANTrainer(
             encoder.layout,
-            torch.from_numpy(encoded.scalars),
-            torch.from_numpy(encoded.codes),
+            torch.from_numpy(scalars),
+            torch.from_numpy(codes),
             config,
             device,
             torch_rng,
             dp_plan,
             counts,
+            cluster,
         )
+        self.cluster_ = cluster
+        self.local_rows_ = len(scalars)  # the rows this process trained on (its shard under DDP)
         self.config_ = config
         self.seed_ = seed
         self.schema_ = schema
@@ -169,7 +183,11 @@ class TabGAN:
         best = BestState()
         hook = self._training_monitor(frame, epochs, started, best, epoch_hook)
         preprocessing = time.perf_counter() - started
-        self.history_ = trainer.train(epochs, progress, hook)
+        try:
+            self.history_ = trainer.train(epochs, progress if cluster.is_primary else None, hook)
+        finally:
+            if owns_group:
+                leave_cluster()
         self.history_.timings = {"preprocessing": preprocessing, "training": time.perf_counter() - started - preprocessing}
         if best.state is not None:
             best.restore(self.generator_)
@@ -202,7 +220,7 @@ class TabGAN:
         1/PROBE_COST_SHARE of training time, and after the last epoch) and keeps the best."""
         config = self.config_
         probe = None
-        if config.select_best:
+        if config.select_best and self.cluster_.is_primary:  # rank 0 keeps (and saves) the best
             probe = FidelityProbe(self.schema_, frame, np.random.default_rng(_derive_seed(self.seed_, 6)))
         pending = {"training": 0.0, "cost": 0.0}
 
@@ -576,4 +594,5 @@ class TabGAN:
         model.device_ = device
         model.copy_filter_ = copy_filter
         model.privacy_ = dict(privacy or {})
+        model.cluster_ = Cluster()
         return model

@@ -11,6 +11,7 @@ import torch
 
 from tabgan.conditioning import ConditionBatch, ConditionSampler
 from tabgan.config import TabGANConfig
+from tabgan.distributed import Cluster
 from tabgan.errors import ConfigError
 from tabgan.nn import Critic, Generator, SpanActivation, build_module, gradient_penalty
 from tabgan.privacy.dp import DPPlan, poisson_rows, private_critic_gradients
@@ -65,9 +66,13 @@ class GANTrainer:
         generator: torch.Generator,
         dp_plan: DPPlan | None = None,
         released_counts: torch.Tensor | None = None,
+        cluster: Cluster | None = None,
     ) -> None:
         """With ``dp_plan``, the critic trains with DP-SGD (:mod:`tabgan.privacy.dp`) and the
-        generator's conditions are drawn from ``released_counts`` (the noisy option counts)."""
+        generator's conditions are drawn from ``released_counts`` (the noisy option counts).
+        With a ``cluster`` of several ranks, ``scalars`` and ``codes`` are this rank's rows and
+        both networks train under DistributedDataParallel (gradients averaged over ranks)."""
+        self.cluster = cluster if cluster is not None else Cluster()
         self.layout = layout
         self.config = config
         self.device = device
@@ -89,8 +94,12 @@ class GANTrainer:
         if config.precision == "bf16" and device.type != "cuda":
             raise ConfigError(f"precision 'bf16' is for CUDA; this fit runs on {device.type} (use fp32)")
         self.autocast = config.precision == "bf16"
-        # the compiled generator shares its parameters with self.generator, which is what is saved
-        self.generator_forward = torch.compile(self.generator) if config.compile else self.generator
+        # the training-time views of the networks: under DDP, wrappers that average gradients
+        # across ranks (the generator's update reaches the critic unwrapped: its gradients are
+        # not used there); self.generator and self.critic stay the plain modules that are saved
+        self.critic_forward = self.cluster.wrap(self.critic, device)
+        generator_forward = self.cluster.wrap(self.generator, device)
+        self.generator_forward = torch.compile(generator_forward) if config.compile else generator_forward
         betas = (0.5, 0.9)
         fused = device.type in ("cpu", "cuda")  # one kernel per step instead of several per tensor
         self.opt_g = torch.optim.Adam(
@@ -191,7 +200,9 @@ class GANTrainer:
         real = self.real_batch(cond.rows)
         # one critic call over real and fake packs together: fewer, larger matrix products
         with self.mixed_precision():
-            scores = self.critic(torch.cat([real, fake], dim=0), torch.cat([cond.index, cond.index]), self.rng).float()
+            scores = self.critic_forward(
+                torch.cat([real, fake], dim=0), torch.cat([cond.index, cond.index]), self.rng
+            ).float()
         half = scores.shape[0] // 2
         loss = scores[half:].mean() - scores[:half].mean()
         self.critic_updates += 1
@@ -200,7 +211,7 @@ class GANTrainer:
             # lazy regularisation: the penalty every `every` updates, weighted `every` times
             weight = self.config.gp_weight * every
             with self.mixed_precision():
-                loss = loss + gradient_penalty(self.critic, real, fake, cond.index, self.rng, weight).float()
+                loss = loss + gradient_penalty(self.critic_forward, real, fake, cond.index, self.rng, weight).float()
         self.opt_d.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_d.step()
@@ -258,14 +269,16 @@ class GANTrainer:
                 "generator_loss": g_total / done,
                 "condition_loss": c_total / done,
                 "seconds": seconds,
-                "rows_per_second": done * batch / seconds if seconds > 0 else 0.0,
+                # rows of all ranks together
+                "rows_per_second": done * batch * self.cluster.world_size / seconds if seconds > 0 else 0.0,
             }
             if self.dp_plan is not None:
                 record["dp_steps"] = self.private_steps
             history.epochs.append(record)
             if progress is not None:
                 progress(epoch, epochs, record)
-            if epoch_hook is not None and epoch_hook(self, epoch):
+            stop = epoch_hook is not None and bool(epoch_hook(self, epoch))
+            if self.cluster.agree(stop, self.device):  # rank 0 decides for every rank
                 break
             if not self.budget_left():
                 break

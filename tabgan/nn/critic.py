@@ -29,7 +29,8 @@ class Critic(nn.Module):
         self.data_dim = data_dim
         self.cond_dim = cond_dim
         self.data_in = nn.Linear(pac * data_dim, hidden[0])
-        self.cond_in = nn.Parameter(torch.empty(pac * cond_dim, hidden[0]))
+        # without discrete columns the condition part is empty and unused: no gradient to wait for
+        self.cond_in = nn.Parameter(torch.empty(pac * cond_dim, hidden[0]), requires_grad=cond_dim > 0)
         layers, width = [], hidden[0]
         for size in hidden[1:]:
             layers.append(nn.Linear(width, size))
@@ -72,7 +73,7 @@ class Critic(nn.Module):
 
 
 def gradient_penalty(
-    critic: Critic,
+    critic: nn.Module,
     real: torch.Tensor,
     fake: torch.Tensor,
     cond: Condition,
@@ -83,10 +84,12 @@ def gradient_penalty(
 
     Real and fake rows share their conditions, so a mix has that same condition; the gradient
     is taken with respect to the data part of the pack, which is what the critic compares.
+    ``critic`` may be wrapped in DistributedDataParallel.
     """
-    packs = real.shape[0] // critic.pac
+    pac = getattr(critic, "module", critic).pac
+    packs = real.shape[0] // pac
     alpha = torch.rand(packs, 1, 1, generator=generator, device=real.device, dtype=real.dtype)
-    alpha = alpha.expand(packs, critic.pac, real.shape[1]).reshape(real.shape)
+    alpha = alpha.expand(packs, pac, real.shape[1]).reshape(real.shape)
     mix = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
     score = critic(mix, cond, generator)
     (grad,) = torch.autograd.grad(score.sum(), mix, create_graph=True)
