@@ -197,9 +197,9 @@ def fit(
     distributed: bool,
 ) -> None:
     """Fit a model on the table DATA and save it to a directory."""
-    from tabgan.io import read_table
+    from tabgan.io import read_table_compact
 
-    real = read_table(data)
+    real = read_table_compact(data)
     started = time.perf_counter()
     settings = {
         "dp_epsilon": dp_epsilon, "dp_delta": dp_delta, "no_copies": False if allow_copies else None,
@@ -232,7 +232,10 @@ def fit(
 @main.command()
 @click.argument("model_dir", type=click.Path(path_type=Path))
 @click.option("-n", "--rows", type=click.IntRange(min=1), required=True, help="How many rows to generate.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="Output table (.csv, .csv.gz, .parquet).")
+@click.option(
+    "-o", "--output", type=click.Path(), required=True,
+    help="Output table (.csv, .csv.gz, .parquet); with --partition-rows, a directory.",
+)
 @click.option("--seed", type=int, help="Random seed (default: the model's own seed).")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
 @click.option(
@@ -244,19 +247,44 @@ def fit(
     help="Drop rows closer to a training row than the Q quantile of holdout-to-train distances (needs --training-data).",
 )
 @click.option("--training-data", type=click.Path(path_type=Path), help="The table the model was fitted on (for --min-distance-quantile).")
+@click.option(
+    "--partition-rows", type=click.IntRange(min=1), metavar="R",
+    help="Write a directory of Parquet parts (part-00000.parquet, ...) of R rows each instead of one file.",
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), metavar="W",
+    help="With --partition-rows: write parts in W processes in parallel (same bytes for any W).",
+)
 @user_errors
 def sample(
-    model_dir: Path, rows: int, output: Path, seed: int | None, device: str, conditions: tuple[str, ...],
-    min_distance_quantile: float | None, training_data: Path | None,
+    model_dir: Path, rows: int, output: str, seed: int | None, device: str, conditions: tuple[str, ...],
+    min_distance_quantile: float | None, training_data: Path | None, partition_rows: int | None, workers: int | None,
 ) -> None:
-    """Generate rows from a saved model into a table file, written atomically."""
+    """Generate rows from a saved model into a table file (or a partitioned Parquet dataset),
+    written atomically."""
     from tabgan.errors import TabganError
     from tabgan.io import read_table, table_format, write_table_chunks
     from tabgan.synthesizer import TabGAN
 
-    table_format(output)  # refuse an unknown format before any work
     if (min_distance_quantile is None) != (training_data is None):
         raise TabganError("--min-distance-quantile and --training-data go together")
+    if partition_rows is not None:
+        from tabgan.export import dataset_path, write_partitioned
+
+        out_dir = dataset_path(output)  # refuse a table file name before any work
+        if min_distance_quantile is not None:
+            raise TabganError("--min-distance-quantile is not available with --partition-rows")
+        summary = write_partitioned(
+            model_dir, rows, out_dir, partition_rows, workers or 1, seed, list(conditions) or None, device=device
+        )
+        click.echo(
+            f"wrote {summary.rows:,} rows in {summary.parts:,} parts to {output} in {summary.seconds:.1f}s "
+            f"({summary.rows_per_second:,.0f} rows/s, {summary.workers} worker{'s' if summary.workers > 1 else ''})"
+        )
+        return
+    if workers is not None:
+        raise TabganError("--workers needs --partition-rows (parallel writing is for partitioned datasets)")
+    table_format(output)  # refuse an unknown format before any work
     model = TabGAN.load(model_dir, device=device)
     distance_filter = None
     if min_distance_quantile is not None and training_data is not None:

@@ -6,13 +6,14 @@ import gzip
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pandas.api.types import union_categoricals
 
 from tabgan.errors import DataError
 
@@ -63,6 +64,81 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return df
 
 
+READ_BATCH_ROWS = 250_000
+
+
+def read_table_compact(path: str | Path, batch_rows: int = READ_BATCH_ROWS) -> pd.DataFrame:
+    """Read a table for fitting, in batches, with text columns as pandas categoricals.
+
+    The values are those :func:`read_table` gives; only their storage differs: a text column
+    costs one small integer per row plus its distinct labels, not a Python string per row, so
+    tables of millions of rows fit in memory. Parquet is read with pyarrow, batch by batch,
+    dictionary-encoded as it is read; CSV with pandas' parser in batches of ``batch_rows``.
+    """
+    path = Path(path)
+    fmt = table_format(path)
+    if not path.is_file():
+        return read_table(path)  # its message: no such file, or a directory
+    try:
+        if fmt == "parquet":
+            df = _read_parquet_compact(path, batch_rows)
+        else:
+            reader = pd.read_csv(path, chunksize=batch_rows, low_memory=False)
+            df = _concat_compact([_categorise(chunk) for chunk in reader], lambda name: _text_column(path, name, batch_rows))
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{str(path)!r}: the file is empty") from None
+    except (OSError, ValueError, pd.errors.ParserError, pa.ArrowException) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{str(path)!r}: cannot read the table: {first_line}") from None
+    if df.shape[1] == 0:
+        raise DataError(f"{str(path)!r}: the table has no columns")
+    if len(df) == 0:
+        raise DataError(f"{str(path)!r}: the table has no rows")
+    df.columns = [str(c) for c in df.columns]
+    return df
+
+
+def _read_parquet_compact(path: Path, batch_rows: int) -> pd.DataFrame:
+    text = [f.name for f in pq.read_schema(path) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    parquet = pq.ParquetFile(path, read_dictionary=text)
+    batches = list(parquet.iter_batches(batch_size=batch_rows))
+    table = pa.Table.from_batches(batches, schema=parquet.schema_arrow) if batches else parquet.schema_arrow.empty_table()
+    # pyarrow unifies the batches' dictionaries into one set of categories per column
+    return table.to_pandas(self_destruct=True)
+
+
+def _categorise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text (object) columns of one batch as categoricals."""
+    for name in frame.columns:
+        if frame[name].dtype == object:
+            frame[name] = frame[name].astype("category")
+    return frame
+
+
+def _text_column(path: Path, name: str, batch_rows: int) -> pd.Series:
+    """One CSV column read again as text, in batches, as a categorical."""
+    reader = pd.read_csv(path, usecols=[name], dtype=str, chunksize=batch_rows, low_memory=False)
+    return pd.Series(union_categoricals([chunk[name].astype("category") for chunk in reader], ignore_order=True), name=name)
+
+
+def _concat_compact(frames: list[pd.DataFrame], as_text: Callable[[str], pd.Series]) -> pd.DataFrame:
+    """Batches joined. A column that is text in one batch and numbers in another (numbers with
+    text further down) is read again as text, which is what one read of the file gives."""
+    if len(frames) == 1:
+        return frames[0]
+    columns = {}
+    for name in frames[0].columns:
+        parts = [f[name] for f in frames]
+        text = [isinstance(p.dtype, pd.CategoricalDtype) for p in parts]
+        if all(text):
+            columns[name] = pd.Series(union_categoricals(parts, ignore_order=True), name=name)
+        elif any(text):
+            columns[name] = as_text(name)
+        else:
+            columns[name] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns)
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` only on success."""
@@ -84,19 +160,32 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 @contextmanager
 def atomic_directory(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary directory beside ``path``; it replaces ``path`` only on success."""
+    """Yield a temporary directory beside ``path``; it replaces ``path`` only on success.
+
+    On any error the temporary directory is removed and ``path`` (when it existed) is left as
+    it was. The old ``path`` is moved aside, the new one renamed in, then the old one removed;
+    should the rename in fail, the old one is moved back.
+    """
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
     try:
         yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes directories owner-only
         if path.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".old", dir=parent))
             backup.rmdir()
             os.replace(path, backup)
-            os.replace(tmp, path)
-            shutil.rmtree(backup, ignore_errors=True)
+            try:
+                os.replace(tmp, path)
+            except BaseException:
+                os.replace(backup, path)
+                raise
+            if backup.is_dir():
+                shutil.rmtree(backup, ignore_errors=True)
+            else:
+                backup.unlink()
         else:
             os.replace(tmp, path)
     finally:
@@ -127,6 +216,36 @@ def write_text_atomic(text: str, path: str | Path) -> Path:
     return path
 
 
+def write_parquet_chunks(frames: Iterable[pd.DataFrame], path: str | Path) -> int:
+    """Stream frames (same columns and dtypes) into one Parquet file at ``path``, one row
+    group per frame, so memory stays bounded by one frame. Not atomic by itself: ``path`` is
+    the caller's temporary path. The first frame fixes the file's columns and types (a text
+    column with only nulls in it is typed as text); later frames are cast to them.
+    Returns the number of rows written; writes nothing when there are no frames."""
+    rows = 0
+    writer: pq.ParquetWriter | None = None
+    schema: pa.Schema | None = None
+    try:
+        for frame in frames:
+            if schema is None:
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                schema = pa.schema(
+                    [f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema],
+                    metadata=table.schema.metadata,
+                )
+                table = table.cast(schema)
+                writer = pq.ParquetWriter(path, schema)
+            else:
+                table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+            assert writer is not None
+            writer.write_table(table)
+            rows += len(frame)
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows
+
+
 def write_table_chunks(frames: Iterable[pd.DataFrame], path: str | Path) -> int:
     """Stream frames (same columns and dtypes) into one CSV, gzipped CSV or Parquet file.
 
@@ -138,17 +257,7 @@ def write_table_chunks(frames: Iterable[pd.DataFrame], path: str | Path) -> int:
     rows = 0
     with atomic_path(path) as tmp:
         if fmt == "parquet":
-            writer: pq.ParquetWriter | None = None
-            try:
-                for frame in frames:
-                    table = pa.Table.from_pandas(frame, preserve_index=False)
-                    if writer is None:
-                        writer = pq.ParquetWriter(tmp, table.schema)
-                    writer.write_table(table)
-                    rows += len(frame)
-            finally:
-                if writer is not None:
-                    writer.close()
+            rows = write_parquet_chunks(frames, tmp)
         else:
             raw = open(tmp, "wb")
             # mtime=0 keeps the gzip header, and so the bytes, identical between runs

@@ -224,7 +224,8 @@ def _detect_datetime_format(values: pd.Series) -> str | None:
 def _infer_column(name: str, values: pd.Series, max_numeric_categories: int, max_listed: int) -> Column:
     nonnull = values.dropna()
     nullable = bool(values.isna().any())
-    dtype = str(values.dtype)
+    # a categorical column (a compact read of text) keeps the dtype of its labels
+    dtype = str(values.cat.categories.dtype) if isinstance(values.dtype, pd.CategoricalDtype) else str(values.dtype)
     n_unique = int(nonnull.nunique())
 
     def discrete(kind: str) -> Column:
@@ -261,7 +262,7 @@ def _infer_column(name: str, values: pd.Series, max_numeric_categories: int, max
 
     # text
     text = nonnull.astype(str)
-    lowered = set(text.str.strip().str.lower().unique().tolist())
+    lowered = set(pd.Series(text.unique()).str.strip().str.lower().tolist())
     if n_unique == 2 and any(lowered == pair for pair in _TRUE_FALSE_PAIRS):
         return discrete("boolean")
     fmt = _detect_datetime_format(text)

@@ -296,6 +296,8 @@ class TabGAN:
         chunk_rows: int = SAMPLE_CHUNK_ROWS,
         conditions: dict[str, Any] | list[str] | str | None = None,
         distance_filter: DistanceFilter | None = None,
+        offset: int = 0,
+        total: int | None = None,
     ) -> Iterator[pd.DataFrame]:
         """Generate ``n`` rows as a stream of frames of at most ``chunk_rows`` rows each.
 
@@ -304,17 +306,25 @@ class TabGAN:
         fails fast with :class:`~tabgan.conditions.ConditionError` when they are too rare.
         ``distance_filter`` (:class:`~tabgan.privacy.distance.DistanceFilter`) also drops rows
         closer to a training row than its threshold; dropped rows are made up like copies.
+
+        ``offset`` and ``total`` make these rows [offset, offset + n) of a larger run of
+        ``total`` rows sampled in pieces (the parts of :func:`tabgan.export.write_partitioned`,
+        each with its own ``seed``): id columns are then drawn chunk by chunk from this piece's
+        share of the id space, so pieces sampled apart never share an id, and frames are indexed
+        by their row number in the run. Without ``total`` ids are drawn as one piece of ``n``.
         """
         self._check_fitted()
         if not isinstance(n, (int, np.integer)) or n < 1:
             raise TabganError(f"the number of rows to sample must be a positive integer, not {n!r}")
-        n = int(n)
+        n, offset = int(n), int(offset)
+        if offset < 0 or offset + n > (n if total is None else total):
+            raise TabganError(f"rows [{offset:,}, {offset + n:,}) do not lie within a run of {total or n:,} rows")
         plan = plan_conditions(normalise(conditions), self.schema_, self.encoder_)
         seed = self.seed_ if seed is None else int(seed)
         np_rng = np.random.default_rng(_derive_seed(seed, 2))
         torch_rng = torch.Generator(device=self.device_).manual_seed(_derive_seed(seed, 3))
         sampler = self._condition_sampler()
-        ids = self.encoder_.generate_ids(n, np_rng)
+        ids_for = self._id_source(n, np_rng, seed, offset, total)
         self.generator_.eval()
 
         def rejected(frame: pd.DataFrame) -> np.ndarray:
@@ -340,13 +350,31 @@ class TabGAN:
                     rows, lambda k: self._generate(condition_vectors(k), np_rng, torch_rng, None, calibrate_nulls=True),
                     rejected,
                 )
-                for name, values in ids.items():
-                    frame[name] = values.iloc[start : start + rows].to_numpy()
+                for name, values in ids_for(start, rows).items():
+                    frame[name] = values
                 frame = frame[self.schema_.names]
-                frame.index = pd.RangeIndex(start, start + rows)
+                frame.index = pd.RangeIndex(offset + start, offset + start + rows)
                 yield frame
             return
-        yield from self._iter_conditioned(n, plan, condition_vectors, np_rng, torch_rng, ids, chunk_rows, rejected)
+        for chunk in self._iter_conditioned(n, plan, condition_vectors, np_rng, torch_rng, ids_for, chunk_rows, rejected):
+            if offset:
+                chunk.index = chunk.index + offset
+            yield chunk
+
+    def _id_source(
+        self, n: int, np_rng: np.random.Generator, seed: int, offset: int, total: int | None
+    ) -> Callable[[int, int], dict[str, Any]]:
+        """``ids_for(start, rows)``: the id columns of rows [start, start + rows) of a sample of
+        ``n`` rows. Alone (no ``total``) every id is drawn at once from ``np_rng``, as always;
+        as a piece of a run, chunk by chunk from a generator of its own (seed stream 10) and
+        from this piece's share of the id space, so memory stays bounded by one chunk."""
+        if total is None:
+            ids = self.encoder_.generate_ids(n, np_rng)
+            return lambda start, rows: {k: v.iloc[start : start + rows].array for k, v in ids.items()}
+        id_rng = np.random.default_rng(_derive_seed(seed, 10))
+        return lambda start, rows: {
+            k: v.array for k, v in self.encoder_.generate_ids(rows, id_rng, offset + start, total).items()
+        }
 
     def _iter_conditioned(
         self,
@@ -355,7 +383,7 @@ class TabGAN:
         condition_vectors: Callable[[int], torch.Tensor],
         np_rng: np.random.Generator,
         torch_rng: torch.Generator,
-        ids: dict[str, pd.Series],
+        ids_for: Callable[[int, int], dict[str, Any]],
         chunk_rows: int,
         rejected: Callable[[pd.DataFrame], np.ndarray],
     ) -> Iterator[pd.DataFrame]:
@@ -385,8 +413,8 @@ class TabGAN:
                 ready = pd.concat(buffer, ignore_index=True)
                 take = min(chunk_rows, n - emitted, len(ready))
                 chunk = ready.iloc[:take].copy()
-                for name, values in ids.items():
-                    chunk[name] = values.iloc[emitted : emitted + take].to_numpy()
+                for name, values in ids_for(emitted, take).items():
+                    chunk[name] = values
                 chunk = chunk[self.schema_.names]
                 chunk.index = pd.RangeIndex(emitted, emitted + take)
                 emitted += take

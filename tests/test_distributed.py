@@ -21,8 +21,6 @@ from tabgan.errors import ConfigError
 from tabgan.synthesizer import TabGAN, _derive_seed
 from tabgan.training import build_networks
 
-from conftest import dataset
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -36,9 +34,9 @@ def single_threaded_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def credit_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def credit_csv(tmp_path_factory: pytest.TempPathFactory, credit: pd.DataFrame) -> Path:
     path = tmp_path_factory.mktemp("ddp") / "credit.csv"
-    pd.read_csv(dataset("credit_data.csv")).head(1200).to_csv(path, index=False)
+    credit.head(1200).to_csv(path, index=False)
     return path
 
 

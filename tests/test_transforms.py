@@ -25,7 +25,7 @@ def test_table_round_trip_is_exact(mixed: pd.DataFrame) -> None:
         if expected.dtype == object:
             expected = expected.where(expected.notna(), np.nan)
         pd.testing.assert_series_equal(back[name], expected, check_exact=False, rtol=1e-5)
-    assert encoded.scalars.dtype == np.float32 and encoded.codes.dtype == np.int64
+    assert encoded.scalars.dtype == np.float32 and encoded.codes.dtype == np.int16  # compact: 2 bytes a code
 
 
 def test_round_trip_real_table(credit: pd.DataFrame) -> None:

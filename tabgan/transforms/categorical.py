@@ -138,15 +138,18 @@ class CategoricalCodec(Codec):
         return [label for label, r in zip(labels, rare) if not r], freqs[~rare]
 
     def encode(self, values: pd.Series, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        keys = label_keys(values, self.numeric_)
-        codes = pd.Index(label_keys(self.categories_, self.numeric_)).get_indexer(keys)
+        # work on the distinct labels, then spread their codes to the rows
+        position, distinct = pd.factorize(values, use_na_sentinel=True)
+        keys = label_keys(pd.Series(np.asarray(distinct, dtype=object)), self.numeric_)
+        label_codes = pd.Index(label_keys(self.categories_, self.numeric_)).get_indexer(keys)
         if self.has_other:
             in_tail = pd.Index(label_keys(self.tail_, self.numeric_)).get_indexer(keys) >= 0
-            codes = np.where(in_tail, len(self.categories_), codes)
+            label_codes = np.where(in_tail, len(self.categories_), label_codes)
         if self.rare_labels_:
             in_rare = pd.Index(label_keys(self.rare_labels_, self.numeric_)).get_indexer(keys) >= 0
-            codes = np.where(in_rare, self.rare_code, codes)
-        is_null = values.isna().to_numpy()
+            label_codes = np.where(in_rare, self.rare_code, label_codes)
+        codes = np.append(label_codes, -1)[position]  # position -1 (null) picks the appended -1
+        is_null = position < 0
         if self.column.nullable:
             codes = np.where(is_null, self.null_code, codes)
         unknown = (codes < 0) & ~is_null

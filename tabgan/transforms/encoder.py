@@ -1,7 +1,7 @@
 """The whole-table encoder: one codec per column and the span layout of the data vector.
 
-The encoded table is held compactly: a float32 matrix of the scalar spans and an int64
-matrix of the one-hot spans' codes. The dense vector the networks see, ``[scalars |
+The encoded table is held compactly: a float32 matrix of the scalar spans and a small
+integer matrix (int16) of the one-hot spans' codes. The dense vector the networks see, ``[scalars |
 one-hot spans end to end]`` (:class:`NetworkLayout`), is built per batch on the device.
 """
 
@@ -67,7 +67,7 @@ class EncodedTable:
     """A table in the model's compact form."""
 
     scalars: np.ndarray  # float32 [n, n_scalars]
-    codes: np.ndarray  # int64 [n, n_onehots]
+    codes: np.ndarray  # int16 (int32 for spans over 32,767 options) [n, n_onehots]
 
     def __len__(self) -> int:
         return int(self.scalars.shape[0])
@@ -159,16 +159,25 @@ class TableEncoder:
         ]
         return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
+    def code_dtype(self) -> type[np.signedinteger]:
+        """The smallest integer type that holds every one-hot span's codes."""
+        widest = max((span.width for codec in self.codecs for span in codec.spans if span.kind == "onehot"), default=0)
+        return np.int16 if widest <= np.iinfo(np.int16).max else np.int32
+
     def encode(self, df: pd.DataFrame, rng: np.random.Generator) -> EncodedTable:
-        scalar_parts, code_parts = [], []
-        for codec in self.codecs:
-            scalars, codes = codec.encode(df[codec.column.name], rng)
-            scalar_parts.append(scalars)
-            code_parts.append(codes)
+        """The compact form of ``df``: filled column by column into float32 scalars and small
+        integer codes, so memory holds the result plus one column's work at a time."""
         n = len(df)
-        scalars = np.concatenate(scalar_parts, axis=1) if scalar_parts else np.zeros((n, 0))
-        codes = np.concatenate(code_parts, axis=1) if code_parts else np.zeros((n, 0))
-        return EncodedTable(scalars.astype(np.float32), codes.astype(np.int64))
+        layout = self.layout
+        scalars = np.empty((n, layout.n_scalars), dtype=np.float32)
+        codes = np.empty((n, len(layout.onehot_widths)), dtype=self.code_dtype())
+        s_at = c_at = 0
+        for codec in self.codecs:
+            part_scalars, part_codes = codec.encode(df[codec.column.name], rng)
+            scalars[:, s_at : s_at + part_scalars.shape[1]] = part_scalars
+            codes[:, c_at : c_at + part_codes.shape[1]] = part_codes
+            s_at, c_at = s_at + part_scalars.shape[1], c_at + part_codes.shape[1]
+        return EncodedTable(scalars, codes)
 
     def decode(
         self,
@@ -197,9 +206,13 @@ class TableEncoder:
             s_at, c_at = s_at + ns, c_at + nc
         return pd.DataFrame(columns)
 
-    def generate_ids(self, n: int, rng: np.random.Generator) -> dict[str, pd.Series]:
-        """Fresh unique ids for ``n`` rows, for every id column."""
-        return {c.column.name: c.generate(n, rng) for c in self.codecs if isinstance(c, IdCodec)}
+    def generate_ids(
+        self, n: int, rng: np.random.Generator, start: int = 0, total: int | None = None
+    ) -> dict[str, pd.Series]:
+        """Fresh unique ids for ``n`` rows, for every id column; with ``total``, for rows
+        [start, start + n) of a run of ``total`` rows drawn in pieces that never share an id
+        (:meth:`IdCodec.generate <tabgan.transforms.ids.IdCodec.generate>`)."""
+        return {c.column.name: c.generate(n, rng, start, total) for c in self.codecs if isinstance(c, IdCodec)}
 
     def null_options(self) -> dict[int, int]:
         """Code column -> its null option, for every one-hot span of a nullable column

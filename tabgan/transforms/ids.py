@@ -4,6 +4,14 @@ Integer ids are distinct random integers drawn from the real ids' range when it 
 enough (sorted, so they look like a key), else a run of integers after the real maximum.
 Text ids keep the real ids' common prefix followed by distinct random digits. Nulls, when
 the column has any, appear at the real null rate.
+
+A long run of rows may draw its ids in pieces (the chunks of one part of a partitioned
+dataset, parts written by different processes): the piece of rows [start, start + count) of
+a run of ``total`` rows draws from its own share of the id space,
+[start * space // total, (start + count) * space // total). Shares of different pieces never
+overlap and each holds at least ``count`` ids, so ids are distinct across pieces without any
+piece knowing the others' ids, and they rise from piece to piece. One piece of all ``total``
+rows is the whole space: plain ``generate(n, rng)`` draws exactly what it always drew.
 """
 
 from __future__ import annotations
@@ -50,19 +58,26 @@ class IdCodec(Codec):
         n = len(values)
         return np.zeros((n, 0), dtype=np.float32), np.zeros((n, 0), dtype=np.int64)
 
-    def generate(self, n: int, rng: np.random.Generator) -> pd.Series:
-        """``n`` distinct fresh ids (with nulls at the training null rate)."""
+    def generate(self, n: int, rng: np.random.Generator, start: int = 0, total: int | None = None) -> pd.Series:
+        """``n`` distinct fresh ids (with nulls at the training null rate).
+
+        With ``total``: the ids of rows [start, start + n) of a run of ``total`` rows whose
+        ids are drawn in pieces; pieces of one run never share an id (see the module doc).
+        """
+        start, total = int(start), n if total is None else int(total)
+        if start < 0 or start + n > total:
+            raise ValueError(f"rows [{start}, {start + n}) do not lie within a run of {total} rows")
         if self.numeric_:
             span = self.high_ - self.low_ + 1
-            if span >= n:
-                ids = np.sort(rng.choice(span, size=n, replace=False)) + self.low_
+            if span >= total:
+                ids = np.sort(_draw_share(span, start, n, total, rng)) + self.low_
             else:
-                ids = np.arange(self.high_ + 1, self.high_ + 1 + n)
+                ids = np.arange(self.high_ + 1 + start, self.high_ + 1 + start + n)
             values = pd.Series(ids.astype(np.float64))
         else:
             space = 10**self.digits_
-            numbers = rng.choice(space, size=n, replace=False) if n <= space else np.arange(n)
-            width = max(self.digits_, len(str(n)))
+            numbers = _draw_share(space, start, n, total, rng) if total <= space else np.arange(start, start + n)
+            width = max(self.digits_, len(str(total)))
             values = pd.Series(numbers.astype(str), dtype=object).str.zfill(width)
             values = (self.prefix_ + values).astype(object)
         if self.null_rate_ > 0:
@@ -89,3 +104,12 @@ class IdCodec(Codec):
         self.prefix_ = str(state["prefix"])
         self.digits_ = int(state["digits"])
         self.null_rate_ = float(state["null_rate"])
+
+
+def _draw_share(space: int, start: int, count: int, total: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` distinct numbers from the share of [0, space) that belongs to rows
+    [start, start + count) of ``total`` rows (``space >= total``), in random order.
+    Python integers keep ``start * space`` exact for any id range."""
+    low = start * space // total
+    high = (start + count) * space // total
+    return rng.choice(high - low, size=count, replace=False) + low
