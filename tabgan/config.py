@@ -37,12 +37,20 @@ class TabGANConfig:
     critic_lr: float = _setting(2e-4, 1e-7, 1.0, "Adam learning rate of the critic")
     weight_decay: float = _setting(1e-6, 0.0, 1.0, "Adam weight decay of both networks")
     critic_steps: int = _setting(1, 1, 20, "critic updates per generator update")
+    ema_decay: float = _setting(
+        0.0, 0.0, 0.99999, "keep an exponential moving average of the generator's weights (this decay per step, "
+        "warmed up) and sample from it; 0: sample from the last weights"
+    )
     gp_weight: float = _setting(10.0, 0.0, 1000.0, "weight of the WGAN-GP gradient penalty")
     gp_every: int = _setting(1, 1, 64, "critic updates per gradient penalty (lazy regularisation, weighted to match)")
     critic_dropout: float = _setting(0.5, 0.0, 0.95, "dropout in the critic's hidden layers")
     gumbel_tau: float = _setting(0.2, 0.01, 10.0, "temperature of the Gumbel-softmax on one-hot outputs")
     max_modes: int = _setting(10, 1, 100, "mixture components per numeric column")
     mixture_fit_rows: int = _setting(10_000, 100, 10_000_000, "rows subsampled to fit each mixture")
+    spike_share: float = _setting(
+        0.05, 0.0, 1.0, "a number held by this share of a column's values (a zero-inflated amount's zeros) gets a "
+        "mode of its own and is generated exactly; 0: off"
+    )
     max_categories: int = _setting(100, 2, 100_000, "one-hot options per column before rare labels fold into 'other'")
     condition_on_modes: bool = _setting(
         True, None, None, "also condition on numeric columns' mixture modes and nulls (training-by-sampling)"

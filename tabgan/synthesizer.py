@@ -139,7 +139,7 @@ class TabGAN:
 
         settings = EncoderSettings(
             config.max_modes, config.mixture_fit_rows, config.max_categories, config.condition_on_modes,
-            config.rare_category_threshold, config.rare_category_margin, config.clip_quantile,
+            config.rare_category_threshold, config.rare_category_margin, config.clip_quantile, config.spike_share,
         )
         encoder = TableEncoder(constraints.model_schema(), settings).fit(model_frame, np_rng)
         encoded = encoder.encode(model_frame, np_rng)
@@ -177,7 +177,7 @@ class TabGAN:
         self.n_training_rows_ = len(frame)
         self.copy_filter_ = CopyFilter.fit(frame, schema, salt_from_seed(seed)) if config.filters_copies else None
         self.privacy_ = self._privacy_record(config)
-        self.generator_ = trainer.generator
+        self.generator_ = trainer.sampled_generator
         self.activation_ = trainer.activation
         self.device_ = device
         best = BestState()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,6 +92,9 @@ class GANTrainer:
             counts = released_counts if released_counts is not None else self.sampler.counts
             self.released_sampler = ConditionSampler(layout.cond_widths, counts.to(device))
         self.generator, self.critic, self.activation = build_networks(layout, config, device, generator)
+        # the averaged generator that is sampled from (ema_decay > 0); always in eval mode
+        self.ema = copy.deepcopy(self.generator).eval().requires_grad_(False) if config.ema_decay > 0 else None
+        self.generator_updates = 0
         if config.precision == "bf16" and device.type != "cuda":
             raise ConfigError(f"precision 'bf16' is for CUDA; this fit runs on {device.type} (use fp32)")
         self.autocast = config.precision == "bf16"
@@ -230,7 +234,27 @@ class GANTrainer:
         loss.backward()
         self.critic.requires_grad_(True)
         self.opt_g.step()
+        self.update_average()
         return -score.detach(), cond_loss.detach()
+
+    @torch.no_grad()
+    def update_average(self) -> None:
+        """Move the averaged generator towards the live one; the decay warms up from 0.1 so
+        the random initial weights are forgotten within the first steps."""
+        self.generator_updates += 1
+        if self.ema is None:
+            return
+        t = self.generator_updates
+        weight = 1.0 - min(self.config.ema_decay, (1 + t) / (10 + t))
+        for average, live in zip(self.ema.parameters(), self.generator.parameters()):
+            average.lerp_(live, weight)
+        for average, live in zip(self.ema.buffers(), self.generator.buffers()):  # batch-norm statistics
+            average.copy_(live)
+
+    @property
+    def sampled_generator(self) -> Generator:
+        """The generator that samples: the averaged one when there is one."""
+        return self.ema if self.ema is not None else self.generator
 
     def condition_loss(self, raw: torch.Tensor, cond: ConditionBatch) -> torch.Tensor:
         """Cross-entropy of the generator's chosen-column output against the asked option."""

@@ -109,3 +109,24 @@ def test_lazy_gradient_penalty_runs_every_nth_update() -> None:
     finally:
         training.gradient_penalty = original
     assert len(calls) == 2 and all(w == 30.0 for w in calls)
+
+
+def test_the_averaged_generator_follows_the_live_one_and_is_what_samples() -> None:
+    from tabgan.config import TabGANConfig
+    from tabgan.training import GANTrainer
+    from tabgan.transforms.encoder import NetworkLayout
+
+    layout = NetworkLayout(n_scalars=2, onehot_widths=(3,), cond_columns=(0,))
+    gen = torch.Generator().manual_seed(0)
+    scalars = torch.rand(200, 2, generator=gen) * 2 - 1
+    codes = torch.randint(3, (200, 1), generator=gen)
+    config = TabGANConfig(batch_size=40, pac=10, ema_decay=0.99, generator_dims=(16,), critic_dims=(16,)).validate()
+    trainer = GANTrainer(layout, scalars, codes, config, torch.device("cpu"), gen)
+    assert trainer.sampled_generator is trainer.ema and not trainer.ema.training
+    before = [p.clone() for p in trainer.ema.parameters()]
+    trainer.step(40)  # first update: decay warmed up to min(0.99, 2 / 11)
+    for old, average, live in zip(before, trainer.ema.parameters(), trainer.generator.parameters()):
+        torch.testing.assert_close(average, old + (1 - 2 / 11) * (live - old))
+    plain = TabGANConfig(batch_size=40, pac=10, generator_dims=(16,), critic_dims=(16,)).validate()
+    no_average = GANTrainer(layout, scalars, codes, plain, torch.device("cpu"), torch.Generator().manual_seed(0))
+    assert no_average.ema is None and no_average.sampled_generator is no_average.generator

@@ -129,3 +129,36 @@ def test_encoder_state_round_trips_through_json(mixed: pd.DataFrame) -> None:
     b = again.decode(again.encode(mixed, rng()), rng())
     pd.testing.assert_frame_equal(a, b)
     assert again.layout == encoder.layout
+
+
+def test_a_spike_gets_its_own_mode_and_decodes_exactly() -> None:
+    gen = np.random.default_rng(3)
+    amounts = np.where(gen.random(5000) < 0.9, 0.0, gen.lognormal(8, 1, 5000).round())
+    values = pd.Series(amounts)
+    codec = MixtureCodec(Column("gain", "integer", dtype="int64", min=0)).fit(values, rng())
+    assert codec.spikes_.tolist() == [0.0]
+    scalars, codes = codec.encode(values, rng())
+    zero_mode = len(codec.means_)
+    assert np.all(codes[amounts == 0, 0] == zero_mode) and np.all(scalars[amounts == 0, 0] == 0)
+    assert not np.any(codes[amounts != 0, 0] == zero_mode)
+    # whatever offset a generator gives the spike's mode, the value comes back exactly
+    offsets = np.linspace(-1, 1, 7, dtype=np.float32)[:, None]
+    out = codec.decode(offsets, np.full((7, 1), zero_mode), rng())
+    assert (out == 0).all()
+    pd.testing.assert_series_equal(codec.decode(scalars, codes, rng()), values.astype("int64"), check_names=False)
+
+
+def test_no_spikes_in_a_smooth_column_or_where_nothing_would_be_left_for_the_mixture() -> None:
+    smooth = pd.Series(np.random.default_rng(4).normal(0, 1, 3000))
+    assert MixtureCodec(Column("x", "continuous", dtype="float64")).fit(smooth, rng()).spikes_.size == 0
+    two_values = pd.Series([1.0, 2.0, 3.0] * 100)
+    assert MixtureCodec(Column("y", "continuous", dtype="float64")).fit(two_values, rng()).spikes_.size == 0
+
+
+def test_a_mixture_state_saved_before_spikes_loads_without_them() -> None:
+    codec = MixtureCodec(Column("x", "continuous", dtype="float64")).fit(pd.Series(np.arange(100.0)), rng())
+    state = codec.state()
+    del state["spikes"]
+    loaded = MixtureCodec(Column("x", "continuous", dtype="float64"))
+    loaded.load_state(state)
+    assert loaded.spikes_.size == 0 and loaded.n_modes == len(codec.means_)

@@ -40,6 +40,7 @@ class EncoderSettings:
     rare_threshold: int = 0  # categorical labels seen fewer times (plus a random margin) are never emitted
     rare_margin: int = 0
     clip_quantile: float = 0.0  # numbers generated within the q and 1-q training quantiles
+    spike_share: float = 0.05  # a number this common gets a mode of its own, decoded exactly (0: off)
 
 
 def make_codec(column: Column, settings: EncoderSettings) -> Codec:
@@ -47,12 +48,12 @@ def make_codec(column: Column, settings: EncoderSettings) -> Codec:
     if column.kind in ("continuous", "integer"):
         return MixtureCodec(
             column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows,
-            clip_quantile=settings.clip_quantile,
+            clip_quantile=settings.clip_quantile, spike_share=settings.spike_share,
         )
     if column.kind == "datetime":
         return DatetimeCodec(
             column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows,
-            clip_quantile=settings.clip_quantile,
+            clip_quantile=settings.clip_quantile, spike_share=settings.spike_share,
         )
     if column.kind in ("categorical", "boolean"):
         return CategoricalCodec(

@@ -1,0 +1,126 @@
+"""Fidelity ablations: one change at a time against the defaults, scored the same way.
+
+Each run fits tabgan (Python API, seed 0 unless ``--seed``) on one table of ../shared/datasets
+with the defaults plus the run's settings, samples as many rows as the training table and
+scores them with ``tabgan.evaluation.evaluate`` against the training rows and the holdout
+(Adult: adult_test.csv; the others: the 80/20 split of ``benchmarks/privacy.py``): SDMetrics
+quality, shapes, trends, detection AUC, train-on-synthetic ROC AUC, exact-copy rate, DCR
+share, and the fit's wall seconds.
+
+Usage: python benchmarks/fidelity.py --table adult --variant defaults no_spikes [--seed 0]
+       python benchmarks/fidelity.py --markdown
+Results are merged into benchmarks/results/fidelity.json, keyed "variant/table/seed", with
+the commit they ran on and the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+RESULTS = REPO / "benchmarks" / "results" / "fidelity.json"
+
+from privacy import TABLES, tables  # noqa: E402
+
+from tabgan import TabGAN  # noqa: E402
+from tabgan.evaluation import evaluate  # noqa: E402
+from tabgan.schema import infer_schema  # noqa: E402
+
+VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {  # name: (what changes, settings)
+    "defaults": ("current defaults", {}),
+    "no_spikes": ("no exact modes for common numbers (spike_share=0)", {"spike_share": 0.0}),
+    "spikes_10pct": ("spikes only for values of at least 10% (spike_share=0.1)", {"spike_share": 0.1}),
+    "no_select_best": ("last epoch kept instead of the best validation probe", {"select_best": False}),
+    "pac1": ("no PacGAN packing (pac=1)", {"pac": 1}),
+    "ema999": ("sample from an average of the generator's weights (ema_decay=0.999)", {"ema_decay": 0.999}),
+    "ema9995": ("sample from an average of the generator's weights (ema_decay=0.9995)", {"ema_decay": 0.9995}),
+}
+
+
+def commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "tabgan"], cwd=REPO, capture_output=True, text=True)
+    return done.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
+
+
+def run(variant: str, table: str, seed: int) -> dict[str, Any]:
+    _, settings = VARIANTS[variant]
+    train, holdout, target = tables(table)
+    schema = infer_schema(train, target=target)
+    started = time.perf_counter()
+    model = TabGAN(random_state=seed, **settings).fit(train, schema)
+    fit_seconds = time.perf_counter() - started
+    synthetic = model.sample(len(train))
+    report = evaluate(train, synthetic, schema=schema, holdout=holdout, target=target, seed=0).to_dict()
+    quality = report["fidelity"]["quality"]
+    utility = report["utility"]
+    return {
+        "variant": variant,
+        "change": VARIANTS[variant][0],
+        "settings": settings,
+        "table": table,
+        "seed": seed,
+        "quality": quality["score"],
+        "column_shapes": quality["column_shapes"],
+        "column_pair_trends": quality["column_pair_trends"],
+        "detection_auc": report["fidelity"]["detection"]["roc_auc"],
+        "tstr_auc": None if utility is None else utility["synthetic"]["roc_auc"],
+        "exact_copy_rate": report["privacy"]["exact_copy_rate"],
+        "dcr_share": report["privacy"]["dcr_share"],
+        "fit_seconds": round(fit_seconds, 1),
+        "epochs": len(model.history_.epochs),
+        "commit": commit(),
+        "command": f"python benchmarks/fidelity.py --table {table} --variant {variant} --seed {seed}",
+    }
+
+
+def _f(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = [
+        "| table | change | seed | quality | shapes | trends | TSTR AUC | detection AUC | fit s | commit |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in sorted(results["runs"].values(), key=lambda r: (r["table"], list(VARIANTS).index(r["variant"]), r["seed"])):
+        lines.append(
+            f"| {r['table']} | {r['change']} | {r['seed']} | {_f(r['quality'])} | {_f(r['column_shapes'])} | "
+            f"{_f(r['column_pair_trends'])} | {_f(r['tstr_auc'])} | {_f(r['detection_auc'])} | {r['fit_seconds']:.0f} | "
+            f"{r['commit']} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--table", nargs="+", choices=list(TABLES), default=["adult"])
+    parser.add_argument("--variant", nargs="+", choices=list(VARIANTS), default=["defaults"])
+    parser.add_argument("--seed", type=int, nargs="+", default=[0])
+    parser.add_argument("--markdown", action="store_true", help="print the Markdown table from the results")
+    args = parser.parse_args()
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": {}}
+    if args.markdown:
+        print(markdown(results))
+        return
+    for table in args.table:
+        for variant in args.variant:
+            for seed in args.seed:
+                result = run(variant, table, seed)
+                results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": {}}
+                results["runs"][f"{variant}/{table}/{seed}"] = result
+                RESULTS.write_text(json.dumps(results, indent=1, default=float) + "\n")
+                print(json.dumps({k: result[k] for k in ("variant", "table", "quality", "column_shapes",
+                                                         "column_pair_trends", "tstr_auc", "fit_seconds")}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
