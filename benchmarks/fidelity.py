@@ -40,6 +40,8 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {  # name: (what changes, sett
     "spikes_10pct": ("spikes only for values of at least 10% (spike_share=0.1)", {"spike_share": 0.1}),
     "no_select_best": ("last epoch kept instead of the best validation probe", {"select_best": False}),
     "pac1": ("no PacGAN packing (pac=1)", {"pac": 1}),
+    "no_classifier": ("no auxiliary target classifier (classifier_weight=0)", {"classifier_weight": 0.0}),
+    "classifier": ("auxiliary target classifier loss (classifier_weight=1)", {"classifier_weight": 1.0}),
     "ema999": ("sample from an average of the generator's weights (ema_decay=0.999)", {"ema_decay": 0.999}),
     "ema9995": ("sample from an average of the generator's weights (ema_decay=0.9995)", {"ema_decay": 0.9995}),
 }
@@ -51,7 +53,7 @@ def commit() -> str:
     return done.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
 
-def run(variant: str, table: str, seed: int) -> dict[str, Any]:
+def run(variant: str, table: str, seed: int, code: str) -> dict[str, Any]:
     _, settings = VARIANTS[variant]
     train, holdout, target = tables(table)
     schema = infer_schema(train, target=target)
@@ -77,7 +79,7 @@ def run(variant: str, table: str, seed: int) -> dict[str, Any]:
         "dcr_share": report["privacy"]["dcr_share"],
         "fit_seconds": round(fit_seconds, 1),
         "epochs": len(model.history_.epochs),
-        "commit": commit(),
+        "commit": code,
         "command": f"python benchmarks/fidelity.py --table {table} --variant {variant} --seed {seed}",
     }
 
@@ -111,10 +113,11 @@ def main() -> None:
     if args.markdown:
         print(markdown(results))
         return
+    code = commit()  # before any run: the code this process imported
     for table in args.table:
         for variant in args.variant:
             for seed in args.seed:
-                result = run(variant, table, seed)
+                result = run(variant, table, seed, code)
                 results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": {}}
                 results["runs"][f"{variant}/{table}/{seed}"] = result
                 RESULTS.write_text(json.dumps(results, indent=1, default=float) + "\n")

@@ -119,12 +119,21 @@ def privacy_options(command: F) -> F:
 def fit_model(
     real: Any, schema_path: Path | None, epochs: int | None, batch_size: int | None, seed: int | None, device: str,
     quiet: bool, time_budget: float | None = None, settings: dict[str, Any] | None = None,
+    target: str | None = None,
 ) -> Any:
-    """A TabGAN fitted on ``real`` with the command line's training options (and ``settings``)."""
-    from tabgan.schema import TableSchema
+    """A TabGAN fitted on ``real`` with the command line's training options (and ``settings``);
+    ``target`` names the schema's target column (given or inferred)."""
+    from dataclasses import replace
+
+    from tabgan.errors import SchemaError
+    from tabgan.schema import TableSchema, infer_schema
     from tabgan.synthesizer import TabGAN
 
     table_schema = TableSchema.from_yaml(schema_path) if schema_path is not None else None
+    if target is not None:
+        if target not in real.columns:
+            raise SchemaError(f"target column {target!r} is not in the data")
+        table_schema = infer_schema(real, target=target) if table_schema is None else replace(table_schema, target=target)
     options: dict[str, Any] = {"random_state": seed, "device": device, **(settings or {})}
     if epochs is not None:
         options["epochs"] = epochs
@@ -174,6 +183,11 @@ def schema_infer(data: Path, output: Path | None, target: str | None) -> None:
 @training_options
 @privacy_options
 @click.option(
+    "--target",
+    help="The column a model trained on the synthetic rows will predict, recorded as the schema's target "
+    "(default: the schema's own).",
+)
+@click.option(
     "--distributed", is_flag=True,
     help="Train data-parallel across the processes torchrun starts: "
     "torchrun --nproc-per-node N -m tabgan fit DATA -o MODEL_DIR --distributed (rank 0 writes the model).",
@@ -194,6 +208,7 @@ def fit(
     allow_copies: bool,
     rare_threshold: int,
     clip_quantile: float,
+    target: str | None,
     distributed: bool,
 ) -> None:
     """Fit a model on the table DATA and save it to a directory."""
@@ -205,7 +220,7 @@ def fit(
         "dp_epsilon": dp_epsilon, "dp_delta": dp_delta, "no_copies": False if allow_copies else None,
         "rare_category_threshold": rare_threshold, "clip_quantile": clip_quantile, "distributed": distributed,
     }
-    model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet, time_budget, settings)
+    model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet, time_budget, settings, target)
     seconds = time.perf_counter() - started
     if not model.cluster_.is_primary:
         return  # rank 0 writes the model and reports

@@ -37,6 +37,10 @@ class TabGANConfig:
     critic_lr: float = _setting(2e-4, 1e-7, 1.0, "Adam learning rate of the critic")
     weight_decay: float = _setting(1e-6, 0.0, 1.0, "Adam weight decay of both networks")
     critic_steps: int = _setting(1, 1, 20, "critic updates per generator update")
+    classifier_weight: float = _setting(
+        0.0, 0.0, 100.0, "weight of the auxiliary target-classifier loss of the generator (when the schema names a "
+        "categorical target; not under differential privacy); 0: off (on Adult it cost quality: docs/FIDELITY.md)"
+    )
     ema_decay: float = _setting(
         0.0, 0.0, 0.99999, "keep an exponential moving average of the generator's weights (this decay per step, "
         "warmed up) and sample from it; 0: sample from the last weights"

@@ -163,6 +163,7 @@ class TabGAN:
             dp_plan,
             counts,
             cluster,
+            encoder.category_code_column(schema.target),
         )
         self.cluster_ = cluster
         self.local_rows_ = len(scalars)  # the rows this process trained on (its shard under DDP)

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+from torch.nn import functional as F
 
 from tabgan.conditioning import ConditionBatch, ConditionSampler
 from tabgan.config import TabGANConfig
 from tabgan.distributed import Cluster
 from tabgan.errors import ConfigError
-from tabgan.nn import Critic, Generator, SpanActivation, build_module, gradient_penalty
+from tabgan.nn import Critic, Generator, SpanActivation, TargetClassifier, build_module, gradient_penalty
 from tabgan.privacy.dp import DPPlan, poisson_rows, private_critic_gradients
 from tabgan.transforms.encoder import NetworkLayout
 
@@ -68,11 +69,13 @@ class GANTrainer:
         dp_plan: DPPlan | None = None,
         released_counts: torch.Tensor | None = None,
         cluster: Cluster | None = None,
+        target_code: int | None = None,
     ) -> None:
         """With ``dp_plan``, the critic trains with DP-SGD (:mod:`tabgan.privacy.dp`) and the
         generator's conditions are drawn from ``released_counts`` (the noisy option counts).
         With a ``cluster`` of several ranks, ``scalars`` and ``codes`` are this rank's rows and
-        both networks train under DistributedDataParallel (gradients averaged over ranks)."""
+        both networks train under DistributedDataParallel (gradients averaged over ranks).
+        ``target_code``: the code column of a categorical target, for the auxiliary classifier."""
         self.cluster = cluster if cluster is not None else Cluster()
         self.layout = layout
         self.config = config
@@ -92,6 +95,9 @@ class GANTrainer:
             counts = released_counts if released_counts is not None else self.sampler.counts
             self.released_sampler = ConditionSampler(layout.cond_widths, counts.to(device))
         self.generator, self.critic, self.activation = build_networks(layout, config, device, generator)
+        self.classifier: TargetClassifier | None = None
+        if target_code is not None and config.classifier_weight > 0 and dp_plan is None:
+            self._build_classifier(target_code)
         # the averaged generator that is sampled from (ema_decay > 0); always in eval mode
         self.ema = copy.deepcopy(self.generator).eval().requires_grad_(False) if config.ema_decay > 0 else None
         self.generator_updates = 0
@@ -112,6 +118,38 @@ class GANTrainer:
         self.opt_d = torch.optim.Adam(
             self.critic.parameters(), lr=config.critic_lr, betas=betas, weight_decay=config.weight_decay, fused=fused
         )
+
+    def _build_classifier(self, target_code: int) -> None:
+        """The target classifier (it sees real rows, so never under DP) and its optimiser."""
+        width = self.layout.onehot_widths[target_code]
+        start = self.layout.n_scalars + int(self.starts[target_code])
+        keep = torch.ones(self.layout.data_dim, dtype=torch.bool)
+        keep[start : start + width] = False
+        self.target_code = target_code
+        self.target_span = (start, start + width)
+        self.feature_index = torch.nonzero(keep).squeeze(1).to(self.device)
+        dims = tuple(self.config.critic_dims)
+        classifier = build_module(lambda: TargetClassifier(int(keep.sum()), dims, width), self.device, self.rng)
+        self.classifier = classifier
+        self.classifier_forward = self.cluster.wrap(classifier, self.device)
+        self.opt_c = torch.optim.Adam(classifier.parameters(), lr=self.config.critic_lr, betas=(0.5, 0.9))
+
+    def classifier_update(self, rows: torch.Tensor) -> None:
+        """One step of the target classifier on real rows."""
+        real = self.real_batch(rows)
+        logits = self.classifier_forward(real[:, self.feature_index])
+        loss = F.cross_entropy(logits, self.codes[rows, self.target_code].long())
+        self.opt_c.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_c.step()
+
+    def classifier_loss(self, fake: torch.Tensor) -> torch.Tensor:
+        """How much the classifier disagrees with the target generated next to the features."""
+        if self.classifier is None:
+            return torch.zeros((), device=self.device)
+        start, stop = self.target_span
+        logits = self.classifier(fake[:, self.feature_index])
+        return F.cross_entropy(logits, fake[:, start:stop].argmax(dim=1))
 
     # -- batches -----------------------------------------------------------------------------
     def real_batch(self, rows: torch.Tensor) -> torch.Tensor:
@@ -197,6 +235,8 @@ class GANTrainer:
         cond = self.conditions(batch)
         raw, fake = self.fake_batch(cond)
         critic_loss = self.critic_update(cond, fake.detach())
+        if self.classifier is not None:
+            self.classifier_update(cond.rows)
         generator_loss, condition_loss = self.generator_update(cond, raw, fake)
         return critic_loss, generator_loss, condition_loss
 
@@ -226,13 +266,17 @@ class GANTrainer:
     ) -> tuple[torch.Tensor, torch.Tensor]:
         # the critic's own weight gradients are not needed here: skip computing them
         self.critic.requires_grad_(False)
+        if self.classifier is not None:
+            self.classifier.requires_grad_(False)
         with self.mixed_precision():
             score = self.critic(fake, cond.index, self.rng).float().mean()
         cond_loss = self.condition_loss(raw, cond)
-        loss = -score + cond_loss
+        loss = -score + cond_loss + self.config.classifier_weight * self.classifier_loss(fake)
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.critic.requires_grad_(True)
+        if self.classifier is not None:
+            self.classifier.requires_grad_(True)
         self.opt_g.step()
         self.update_average()
         return -score.detach(), cond_loss.detach()

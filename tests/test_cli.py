@@ -165,3 +165,12 @@ def test_time_budget_must_be_positive(credit_csv: Path, tmp_path: Path) -> None:
     result = run("fit", credit_csv, "-o", tmp_path / "m", "--time-budget", "0")
     assert result.exit_code != 0 and "--time-budget" in result.output
     assert not (tmp_path / "m").exists()
+
+
+def test_fit_target_names_the_schema_target_and_an_unknown_one_fails(credit_csv: Path, tmp_path: Path) -> None:
+    result = run("fit", credit_csv, "-o", tmp_path / "m", "--target", "Status", "--epochs", "1", "--batch-size", "200",
+                 "--device", "cpu", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "target: Status" in (tmp_path / "m" / "schema.yaml").read_text()
+    bad = run("fit", credit_csv, "-o", tmp_path / "m2", "--target", "nope", "--epochs", "1", "--quiet")
+    assert bad.exit_code == 1 and "'nope'" in bad.output and not (tmp_path / "m2").exists()

@@ -130,3 +130,32 @@ def test_the_averaged_generator_follows_the_live_one_and_is_what_samples() -> No
     plain = TabGANConfig(batch_size=40, pac=10, generator_dims=(16,), critic_dims=(16,)).validate()
     no_average = GANTrainer(layout, scalars, codes, plain, torch.device("cpu"), torch.Generator().manual_seed(0))
     assert no_average.ema is None and no_average.sampled_generator is no_average.generator
+
+
+def test_the_target_classifier_learns_real_rows_and_steers_the_generator() -> None:
+    from tabgan.config import TabGANConfig
+    from tabgan.training import GANTrainer
+    from tabgan.transforms.encoder import NetworkLayout
+
+    layout = NetworkLayout(n_scalars=1, onehot_widths=(2, 3), cond_columns=(0, 1))
+    gen = torch.Generator().manual_seed(0)
+    label = torch.randint(2, (400,), generator=gen)
+    scalars = (label.float() * 1.2 - 0.6 + 0.1 * torch.randn(400, generator=gen))[:, None]  # the feature gives the label
+    codes = torch.stack([label, torch.randint(3, (400,), generator=gen)], dim=1)
+    config = TabGANConfig(
+        batch_size=40, pac=10, generator_dims=(16,), critic_dims=(16,), critic_lr=1e-2, classifier_weight=1.0
+    ).validate()
+    trainer = GANTrainer(layout, scalars, codes, config, torch.device("cpu"), gen, target_code=0)
+    assert trainer.classifier is not None and trainer.target_span == (1, 3)
+    rows = torch.arange(400)
+    for _ in range(200):
+        trainer.classifier_update(rows[torch.randint(400, (40,), generator=gen)])
+    with torch.no_grad():
+        guessed = trainer.classifier(trainer.real_batch(rows)[:, trainer.feature_index]).argmax(1)
+    assert (guessed == label).float().mean() > 0.9
+    # its loss reaches the generator's weights
+    _, fake = trainer.fake_batch(trainer.conditions(40))
+    trainer.classifier_loss(fake).backward()
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in trainer.generator.parameters())
+    off = TabGANConfig(batch_size=40, pac=10, generator_dims=(16,), critic_dims=(16,), classifier_weight=0).validate()
+    assert GANTrainer(layout, scalars, codes, off, torch.device("cpu"), gen, target_code=0).classifier is None

@@ -147,6 +147,12 @@ class TableEncoder:
     def _conditionable(self, span: Span) -> bool:
         return span.role == "category" or (span.role == "mode" and self.settings.condition_on_modes)
 
+    def category_code_column(self, name: str | None) -> int | None:
+        """The code column (index among the one-hot spans) of categorical column ``name``'s
+        options; None for a column without one (numeric, id, absent)."""
+        onehots = [s for s in self.spans if s.kind == "onehot"]
+        return next((j for j, s in enumerate(onehots) if s.column == name and s.role == "category"), None)
+
     def condition_index(self) -> dict[str, int]:
         """Categorical column name -> its position among the condition vector's columns."""
         spans = [s for s in self.spans if s.kind == "onehot" and self._conditionable(s)]

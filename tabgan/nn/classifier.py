@@ -1,0 +1,32 @@
+"""An auxiliary classifier of the target column, for the generator's consistency loss.
+
+Trained on real rows to predict the target's option from the other columns; the generator
+is then penalised when the classifier disagrees with the target it generated next to its
+features (as in CTAB-GAN), which aligns P(target | features) with the real table's, what a
+model trained on the synthetic rows learns.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+class TargetClassifier(nn.Module):
+    """An MLP from the data vector without the target span to the target's option logits."""
+
+    def __init__(self, in_dim: int, hidden: tuple[int, ...], options: int) -> None:
+        super().__init__()
+        layers, width = [], in_dim
+        for size in hidden:
+            layers.append(nn.Linear(width, size))
+            width = size
+        self.hidden = nn.ModuleList(layers)
+        self.out = nn.Linear(width, options)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        h = features
+        for layer in self.hidden:
+            h = F.leaky_relu(layer(h), 0.2)
+        return self.out(h)
