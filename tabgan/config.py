@@ -52,7 +52,7 @@ class TabGANConfig:
     max_modes: int = _setting(10, 1, 100, "mixture components per numeric column")
     mixture_fit_rows: int = _setting(10_000, 100, 10_000_000, "rows subsampled to fit each mixture")
     spike_share: float = _setting(
-        0.05, 0.0, 1.0, "a number held by this share of a column's values (a zero-inflated amount's zeros) gets a "
+        0.1, 0.0, 1.0, "a number held by this share of a column's values (a zero-inflated amount's zeros) gets a "
         "mode of its own and is generated exactly; 0: off"
     )
     max_categories: int = _setting(100, 2, 100_000, "one-hot options per column before rare labels fold into 'other'")

@@ -40,7 +40,7 @@ class EncoderSettings:
     rare_threshold: int = 0  # categorical labels seen fewer times (plus a random margin) are never emitted
     rare_margin: int = 0
     clip_quantile: float = 0.0  # numbers generated within the q and 1-q training quantiles
-    spike_share: float = 0.05  # a number this common gets a mode of its own, decoded exactly (0: off)
+    spike_share: float = 0.1  # a number this common gets a mode of its own, decoded exactly (0: off)
 
 
 def make_codec(column: Column, settings: EncoderSettings) -> Codec:

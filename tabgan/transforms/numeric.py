@@ -33,7 +33,7 @@ from tabgan.transforms.mixture import Mixture, fit_mixtures, weighted_points
 
 _CHUNK_ROWS = 1_000_000
 _STD_FLOOR = 1e-3
-SPIKE_SHARE = 0.05  # default share of the non-null values that makes a value a spike
+SPIKE_SHARE = 0.1  # default share of the non-null values that makes a value a spike
 MAX_SPIKES = 5
 
 
