@@ -40,28 +40,11 @@ def table_format(path: str | Path) -> str:
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV, gzipped CSV or Parquet file; refuse missing, unreadable or empty tables."""
-    path = Path(path)
-    fmt = table_format(path)
-    if not path.exists():
-        raise DataError(f"{str(path)!r}: no such file")
-    if path.is_dir():
-        raise DataError(f"{str(path)!r} is a directory, not a table file")
-    try:
-        if fmt == "parquet":
-            df = pd.read_parquet(path)
-        else:
-            df = pd.read_csv(path, low_memory=False)
-    except pd.errors.EmptyDataError:
-        raise DataError(f"{str(path)!r}: the file is empty") from None
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{str(path)!r}: cannot read the table: {first_line}") from None
-    if df.shape[1] == 0:
-        raise DataError(f"{str(path)!r}: the table has no columns")
-    if len(df) == 0:
-        raise DataError(f"{str(path)!r}: the table has no rows")
-    df.columns = [str(c) for c in df.columns]
-    return df
+
+    def plain(path: Path, fmt: str) -> pd.DataFrame:
+        return pd.read_parquet(path) if fmt == "parquet" else pd.read_csv(path, low_memory=False)
+
+    return _read_checked(path, plain)
 
 
 READ_BATCH_ROWS = 250_000
@@ -75,16 +58,26 @@ def read_table_compact(path: str | Path, batch_rows: int = READ_BATCH_ROWS) -> p
     tables of millions of rows fit in memory. Parquet is read with pyarrow, batch by batch,
     dictionary-encoded as it is read; CSV with pandas' parser in batches of ``batch_rows``.
     """
+
+    def compact(path: Path, fmt: str) -> pd.DataFrame:
+        if fmt == "parquet":
+            return _read_parquet_compact(path, batch_rows)
+        reader = pd.read_csv(path, chunksize=batch_rows, low_memory=False)
+        return _concat_compact([_categorise(chunk) for chunk in reader], lambda name: _text_column(path, name, batch_rows))
+
+    return _read_checked(path, compact)
+
+
+def _read_checked(path: str | Path, read: Callable[[Path, str], pd.DataFrame]) -> pd.DataFrame:
+    """``read(path, format)``, with missing, unreadable and empty tables refused by name."""
     path = Path(path)
     fmt = table_format(path)
-    if not path.is_file():
-        return read_table(path)  # its message: no such file, or a directory
+    if not path.exists():
+        raise DataError(f"{str(path)!r}: no such file")
+    if path.is_dir():
+        raise DataError(f"{str(path)!r} is a directory, not a table file")
     try:
-        if fmt == "parquet":
-            df = _read_parquet_compact(path, batch_rows)
-        else:
-            reader = pd.read_csv(path, chunksize=batch_rows, low_memory=False)
-            df = _concat_compact([_categorise(chunk) for chunk in reader], lambda name: _text_column(path, name, batch_rows))
+        df = read(path, fmt)
     except pd.errors.EmptyDataError:
         raise DataError(f"{str(path)!r}: the file is empty") from None
     except (OSError, ValueError, pd.errors.ParserError, pa.ArrowException) as exc:
