@@ -94,6 +94,9 @@ class TabGANConfig:
     )
 
     def validate(self) -> TabGANConfig:
+        for name in ("generator_dims", "critic_dims"):  # lists (from JSON, YAML or Python) become tuples
+            if isinstance(getattr(self, name), list):
+                setattr(self, name, tuple(getattr(self, name)))
         for f in fields(self):
             value = getattr(self, f.name)
             low, high = f.metadata.get("low"), f.metadata.get("high")

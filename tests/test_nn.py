@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import pytest
 import torch
 
+from tabgan.config import TabGANConfig
+from tabgan.errors import ConfigError
 from tabgan.nn import Critic, Generator, SpanActivation, build_module, gradient_penalty, segment_softmax
 
 
@@ -88,7 +91,6 @@ def test_critic_first_layer_is_one_linear_layer_over_the_pack() -> None:
 
 
 def test_lazy_gradient_penalty_runs_every_nth_update() -> None:
-    from tabgan.config import TabGANConfig
     from tabgan.training import GANTrainer
     from tabgan.transforms.encoder import NetworkLayout
 
@@ -112,7 +114,7 @@ def test_lazy_gradient_penalty_runs_every_nth_update() -> None:
 
 
 def test_the_averaged_generator_follows_the_live_one_and_is_what_samples() -> None:
-    from tabgan.config import TabGANConfig
+
     from tabgan.training import GANTrainer
     from tabgan.transforms.encoder import NetworkLayout
 
@@ -133,7 +135,7 @@ def test_the_averaged_generator_follows_the_live_one_and_is_what_samples() -> No
 
 
 def test_the_target_classifier_learns_real_rows_and_steers_the_generator() -> None:
-    from tabgan.config import TabGANConfig
+
     from tabgan.training import GANTrainer
     from tabgan.transforms.encoder import NetworkLayout
 
@@ -159,3 +161,10 @@ def test_the_target_classifier_learns_real_rows_and_steers_the_generator() -> No
     assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in trainer.generator.parameters())
     off = TabGANConfig(batch_size=40, pac=10, generator_dims=(16,), critic_dims=(16,), classifier_weight=0).validate()
     assert GANTrainer(layout, scalars, codes, off, torch.device("cpu"), gen, target_code=0).classifier is None
+
+
+def test_layer_widths_given_as_lists_are_accepted_and_checked():
+    config = TabGANConfig(generator_dims=[32, 16], critic_dims=[8]).validate()
+    assert config.generator_dims == (32, 16) and config.critic_dims == (8,)
+    with pytest.raises(ConfigError, match="critic_dims=0 is outside"):
+        TabGANConfig(critic_dims=[16, 0]).validate()
