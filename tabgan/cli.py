@@ -174,7 +174,9 @@ def schema_infer(data: Path, output: Path | None, target: str | None) -> None:
     for column in table_schema.columns:
         kinds[column.kind] = kinds.get(column.kind, 0) + 1
     summary = ", ".join(f"{n} {kind}" for kind, n in kinds.items())
-    click.echo(f"wrote {output}: {len(table_schema.columns)} columns ({summary})")
+    looked_up = [f"{c['column']} by {c['by']}" for c in table_schema.constraints if c.get("type") == "determined"]
+    found = f"; determined (looked up, not generated): {', '.join(looked_up)}" if looked_up else ""
+    click.echo(f"wrote {output}: {len(table_schema.columns)} columns ({summary}){found}")
 
 
 @main.command()

@@ -5,6 +5,8 @@ A condition is ``column OP value`` with OP one of ``=``, ``>=``, ``<=``, ``>``, 
 - ``=`` on a categorical or boolean column is met through the condition vector: the
   generator is asked for that option, and the column is then set to the value, so every row
   matches and the rest of the row follows what the generator learned for that option;
+- ``=`` on a column looked up from a categorical one (a ``determined`` constraint) is asked
+  of that column when a single label gives the value;
 - ``=`` on an integer column, and every range on a numeric or datetime column, is met by a
   bounded filter: rows are generated in rounds and those outside the range dropped. After
   the first round the acceptance rate is estimated; when meeting ``n`` rows would need more
@@ -125,8 +127,43 @@ def _number(condition: Condition, schema: TableSchema) -> float:
         raise ConditionError(f"condition {condition}: {preview(condition.value)} is not a number") from None
 
 
-def plan_conditions(conditions: list[Condition], schema: TableSchema, encoder: TableEncoder) -> ConditionPlan:
-    """Check each condition against the model and decide how it is met."""
+def through_determinants(
+    conditions: list[Condition], schema: TableSchema, derived: dict[str, Any]
+) -> list[Condition]:
+    """Conditions on a looked-up column (a ``determined`` constraint, in ``derived`` by name)
+    asked of its determinant instead: ``education_num=13`` becomes ``education=Bachelors``
+    when one label gives the value. Equalities that several labels give, on a categorical
+    column, are refused (name the determinant); numbers keep their filter."""
+    out = []
+    for condition in conditions:
+        rule = derived.get(condition.column)
+        if rule is None or condition.op != "=":
+            out.append(condition)
+            continue
+        labels = rule.preimage(condition.value)
+        if len(labels) == 1:
+            out.append(Condition(rule.by, "=", labels[0]))
+        elif not labels:
+            raise ConditionError(
+                f"condition {condition}: {preview(condition.value)} is not a value of column {condition.column!r} "
+                "seen in training"
+            )
+        elif schema.column(condition.column).kind in ("categorical", "boolean"):
+            raise ConditionError(
+                f"condition {condition}: column {condition.column!r} is looked up from {rule.by!r} (a determined "
+                f"constraint) and {len(labels)} of its labels give this value; condition on {rule.by!r} instead"
+            )
+        else:
+            out.append(condition)
+    return out
+
+
+def plan_conditions(
+    conditions: list[Condition], schema: TableSchema, encoder: TableEncoder, derived: dict[str, Any] | None = None
+) -> ConditionPlan:
+    """Check each condition against the model and decide how it is met; ``derived``: the
+    looked-up columns' ``determined`` constraints (see :func:`through_determinants`)."""
+    conditions = through_determinants(conditions, schema, derived or {})
     codecs = {c.column.name: c for c in encoder.codecs if isinstance(c, CategoricalCodec)}
     index_of = encoder.condition_index()
     plan = ConditionPlan({}, {}, {})
@@ -136,6 +173,11 @@ def plan_conditions(conditions: list[Condition], schema: TableSchema, encoder: T
         column = schema.column(condition.column)
         modelled = condition.column in encoder.schema.names
         if column.kind in ("categorical", "boolean"):
+            if not modelled and column.name in (derived or {}):
+                raise ConditionError(
+                    f"condition {condition}: column {column.name!r} is looked up from {derived[column.name].by!r}; "
+                    "it takes only '='"
+                )
             if not modelled:
                 raise ConditionError(
                     f"condition {condition}: column {column.name!r} is modelled jointly by a fixed_combinations "

@@ -10,6 +10,11 @@ rule cannot be broken, and generated rows are rewritten back.
 | ``{type: sum, total: t, parts: [a, b]}`` | ``t = a + b`` | ``t`` is not modelled; it is computed |
 | ``{type: fixed_combinations, columns: [city, state]}`` | only pairs seen in the data | the columns are modelled as one categorical of the seen combinations |
 | ``{type: non_negative, column: x}`` | ``x >= 0`` | the column's bound ``min: 0`` (values are clipped to bounds) |
+| ``{type: determined, column: b, by: a}`` | each label of ``a`` comes with one value of ``b`` | ``b`` is not modelled; it is looked up from ``a`` |
+
+``determined`` is what :func:`tabgan.schema.infer_schema` adds on its own when one column is a
+function of a categorical one in the data (Adult's education_num of education): a network
+would otherwise have to learn a lookup table, and gets it wrong in some rows.
 
 Bounds (``min``/``max`` on a column) and unique ids are part of the schema itself.
 """
@@ -226,6 +231,116 @@ class FixedCombinations(Constraint):
         self.combinations_ = [list(row) for row in state["combinations"]]
 
 
+@dataclass
+class Determined(Constraint):
+    """``column`` is a function of the categorical column ``by``: looked up, never modelled."""
+
+    column: str
+    by: str
+    labels_: list[Any] = field(default_factory=list)  # the labels of ``by`` seen in training
+    values_: list[Any] = field(default_factory=list)  # the value of ``column`` that comes with each
+    # the value for a label not in the table: a rare label the model only emits as a marker
+    fallback_: Any = None
+
+    def columns(self) -> list[str]:
+        return [self.by, self.column]  # ``by`` stays in its place; ``column`` leaves the model
+
+    def model_columns(self, schema: TableSchema) -> list[Column]:
+        return [schema.column(self.by)]
+
+    def check(self, frame: pd.DataFrame, schema: TableSchema) -> None:
+        if schema.column(self.by).kind not in ("categorical", "boolean"):
+            raise SchemaError(f"determined: column {self.by!r} (by) is not categorical or boolean")
+        if schema.column(self.column).kind == "id":
+            raise SchemaError(f"determined: id column {self.column!r} is generated, not looked up")
+        by, value = _label_keys(frame[self.by]), _label_keys(frame[self.column])
+        first = value.groupby(by, sort=False).transform("first")
+        broken = (value != first).to_numpy()
+        if broken.any():
+            row = int(np.flatnonzero(broken)[0])
+            raise SchemaError(
+                f"constraint {self.column} determined by {self.by} is broken in {int(broken.sum())} rows of the data "
+                f"(rows {_rows(broken)}): {self.by} = {frame[self.by].iloc[row]!r} comes with more than one "
+                f"value of {self.column}"
+            )
+
+    def fit(self, frame: pd.DataFrame, schema: TableSchema) -> None:
+        pairs = frame[[self.by, self.column]].drop_duplicates(subset=[self.by])
+        self.labels_ = [_plain(v) for v in pairs[self.by]]
+        self.values_ = [_plain(v) for v in pairs[self.column]]
+        self.fallback_ = self._fallback(frame[self.column], schema.column(self.column))
+
+    @staticmethod
+    def _fallback(values: pd.Series, column: Column) -> Any:
+        """What rows get whose determinant is a protected rare label (emitted as a marker, so
+        its own value must not show): the rare marker in a text column, else null when the
+        column allows it, else the column's most common value."""
+        from tabgan.transforms.categorical import RARE_LABEL
+
+        if column.kind == "categorical" and not pd.api.types.is_numeric_dtype(values):
+            return RARE_LABEL
+        if column.nullable:
+            return None
+        return _plain(values.mode(dropna=True).iloc[0])
+
+    def forward(self, frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
+        return frame.drop(columns=[self.column])
+
+    def reverse(self, frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
+        from tabgan.transforms.base import restore_dtype
+
+        position = pd.Index(_label_keys(pd.Series(self.labels_, dtype=object))).get_indexer(_label_keys(frame[self.by]))
+        values = np.asarray(self.values_ + [self.fallback_], dtype=object)[np.where(position >= 0, position, -1)]
+        column = schema.column(self.column)
+        out = frame.copy()
+        out[self.column] = restore_dtype(pd.Series(values, dtype=object), column.dtype, column.nullable).to_numpy()
+        return out
+
+    def preimage(self, value: Any) -> list[Any]:
+        """The labels of ``by`` that come with ``value`` of the determined column."""
+        wanted = _label_keys(pd.Series([value], dtype=object))[0]
+        keys = _label_keys(pd.Series(self.values_, dtype=object))
+        return [label for label, key in zip(self.labels_, keys) if key == wanted]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "determined", "column": self.column, "by": self.by}
+
+    def state(self) -> dict[str, Any]:
+        return {"labels": self.labels_, "values": self.values_, "fallback": self.fallback_}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        self.labels_, self.values_ = list(state["labels"]), list(state["values"])
+        self.fallback_ = state["fallback"]
+
+
+def _label_keys(values: pd.Series) -> pd.Series:
+    """Values as comparable strings, nulls as one key of their own. Numbers compare by value
+    (3, 3.0 and a nullable integer column's float 3.0 are one key), vectorised."""
+    values = values.reset_index(drop=True)
+    if values.dtype == object:
+        values = values.infer_objects()
+    null = values.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        keys = values.astype(str).to_numpy(dtype=object)
+    else:
+        numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+        whole = np.isfinite(numbers) & (numbers == np.round(numbers))
+        keys = np.where(whole, np.where(whole, numbers, 0).astype(np.int64).astype(str), numbers.astype(str)).astype(object)
+    keys[null] = "\x00"
+    return pd.Series(keys, dtype=object)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe Python scalar (None for nulls)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return str(value)
+    return value
+
+
 def parse_constraints(schema: TableSchema) -> list[Constraint]:
     """The schema's ``constraints`` list as objects; checks names and kinds."""
     out: list[Constraint] = []
@@ -241,6 +356,8 @@ def parse_constraints(schema: TableSchema) -> list[Constraint]:
                 constraint = Sum(str(raw["total"]), [str(p) for p in raw["parts"]])
             elif kind == "fixed_combinations":
                 constraint = FixedCombinations([str(c) for c in raw["columns"]])
+            elif kind == "determined":
+                constraint = Determined(str(raw["column"]), str(raw["by"]))
             elif kind == "non_negative":
                 continue  # applied to the column's bounds by apply_bounds
             else:
@@ -321,6 +438,17 @@ class ConstraintSet:
         for constraint in reversed(self.constraints):
             frame = constraint.reverse(frame, self.schema)
         return frame[[name for name in self.schema.names if name in frame.columns]]  # ids may be added later
+
+    @property
+    def derived(self) -> dict[str, Determined]:
+        """The looked-up columns, by name, and their ``determined`` constraints."""
+        return {c.column: c for c in self.constraints if isinstance(c, Determined)}
+
+    def rederive(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Look the determined columns up again, after values were written into ``frame``."""
+        for constraint in self.derived.values():
+            frame = constraint.reverse(frame, self.schema)
+        return frame
 
     def state(self) -> list[dict[str, Any]]:
         return [c.state() for c in self.constraints]

@@ -142,7 +142,8 @@ def write_partitioned(
     else:
         model_dir = Path(model_dir_or_model)
         model = TabGAN.load(model_dir, device=device)
-    plan_conditions(normalise(conditions), model.schema_, model.encoder_)  # bad conditions fail here, not in a part
+    # bad conditions fail here, not in a part
+    plan_conditions(normalise(conditions), model.schema_, model.encoder_, model.constraints_.derived)
     seed = model.seed_ if seed is None else int(seed)
     ranges = part_ranges(n, part_rows)
     workers = min(workers, len(ranges))

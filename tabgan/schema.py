@@ -25,6 +25,10 @@ Inference rules (:func:`infer_schema`), in order, for each column:
 5. Numbers whose values are all whole -> ``integer``; other numbers -> ``continuous``.
 6. Text where more than 95% of at least 100 values are distinct -> ``id``; other text -> ``categorical``.
 
+Then columns that are a function of a categorical column (each label with one value, on
+enough rows: :mod:`tabgan.dependencies`) get a ``determined`` constraint, so they are looked
+up rather than generated.
+
 Nullable is true when the column has any null. Bounds are the observed minimum and maximum.
 Categories are listed when there are at most ``max_listed_categories`` (default 500); a
 categorical column without a list accepts any label.
@@ -284,8 +288,10 @@ def infer_schema(
     target: str | None = None,
     max_numeric_categories: int = 20,
     max_listed_categories: int = 500,
+    dependencies: bool = True,
 ) -> TableSchema:
-    """Infer a schema from a data frame by the rules in this module's docstring."""
+    """Infer a schema from a data frame by the rules in this module's docstring; with
+    ``dependencies``, also the ``determined`` constraints of :mod:`tabgan.dependencies`."""
     if df.shape[1] == 0:
         raise SchemaError("the table has no columns")
     if len(df) == 0:
@@ -294,7 +300,12 @@ def infer_schema(
         _infer_column(str(name), df[name], max_numeric_categories, max_listed_categories)
         for name in df.columns
     ]
-    return TableSchema(columns=columns, target=target)
+    constraints: list[dict[str, Any]] = []
+    if dependencies:
+        from tabgan.dependencies import find_dependencies
+
+        constraints = find_dependencies(df, columns)
+    return TableSchema(columns=columns, target=target, constraints=constraints)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from tabgan.conditions import ConditionError, ConditionPlan, normalise, plan_con
 from tabgan.config import TabGANConfig, resolve_device
 from tabgan.constraints import ConstraintSet
 from tabgan.distributed import Cluster, join_cluster, leave_cluster
-from tabgan.errors import DataError, TabganError
+from tabgan.errors import DataError, TabganError, preview
 from tabgan.nn import Generator, SpanActivation
 from tabgan.privacy.copies import CopyFilter, salt_from_seed
 from tabgan.privacy.dp import DPPlan, noisy_counts
@@ -320,7 +320,7 @@ class TabGAN:
         n, offset = int(n), int(offset)
         if offset < 0 or offset + n > (n if total is None else total):
             raise TabganError(f"rows [{offset:,}, {offset + n:,}) do not lie within a run of {total or n:,} rows")
-        plan = plan_conditions(normalise(conditions), self.schema_, self.encoder_)
+        plan = plan_conditions(normalise(conditions), self.schema_, self.encoder_, self.constraints_.derived)
         seed = self.seed_ if seed is None else int(seed)
         np_rng = np.random.default_rng(_derive_seed(seed, 2))
         torch_rng = torch.Generator(device=self.device_).manual_seed(_derive_seed(seed, 3))
@@ -405,6 +405,8 @@ class TabGAN:
             frame = self._generate(condition_vectors(rows), np_rng, torch_rng, None)
             for name, value in plan.values.items():
                 frame[name] = self._typed_constant(name, value, len(frame))
+            if plan.values:
+                frame = self.constraints_.rederive(frame)  # looked-up columns follow the written values
             keep = plan.accept(frame, self.schema_) & ~rejected(frame)
             trials += rows
             accepted += int(keep.sum())
@@ -508,7 +510,7 @@ class TabGAN:
         torch_rng = torch.Generator(device=self.device_).manual_seed(_derive_seed(seed, 5))
         sampler = self._condition_sampler()
         n = len(conditions)
-        given = conditions.reset_index(drop=True)
+        given = self._given_through_determinants(conditions.reset_index(drop=True))
         cond = sampler.sample_original(n, torch_rng).vector if sampler.n_columns else torch.zeros(n, 0)
         discrete = {c.column.name: c for c in self.encoder_.codecs if isinstance(c, CategoricalCodec)}
         steered = torch.zeros(n, dtype=torch.bool, device=self.device_)
@@ -569,7 +571,38 @@ class TabGAN:
             column = self.schema_.column(name)
             merged = frame[name].astype(object).where(~present, part[name].astype(object))
             frame[name] = restore_dtype(merged, column.dtype, column.nullable).to_numpy()
-        return frame
+        return self.constraints_.rederive(frame)
+
+    def _given_through_determinants(self, given: pd.DataFrame) -> pd.DataFrame:
+        """Per-row cells of a looked-up column (a ``determined`` constraint) given as cells of
+        its determinant, so the generator is steered by them; a value that no label, or several
+        labels, give is refused."""
+        given = given.copy()
+        for name, rule in self.constraints_.derived.items():
+            if name not in given.columns or not given[name].notna().any():
+                continue
+            if rule.by not in given.columns:
+                given[rule.by] = pd.Series([None] * len(given), dtype=object)
+            wanted = given[name].dropna()
+            for value in pd.unique(wanted):  # distinct values, not rows
+                value = value.item() if isinstance(value, np.generic) else value
+                labels = rule.preimage(value)
+                if len(labels) != 1:
+                    raise ConditionError(
+                        f"per-row conditions: column {name!r} is looked up from {rule.by!r} (a determined constraint) "
+                        f"and {'no' if not labels else len(labels)} of its labels give {preview(value)}; "
+                        f"give {rule.by!r} instead"
+                    )
+                rows = wanted.index[(wanted == value).to_numpy()]
+                clash = given.loc[rows, rule.by].notna() & (given.loc[rows, rule.by].astype(object) != labels[0])
+                if clash.any():
+                    raise ConditionError(
+                        f"per-row conditions: row {int(clash.index[clash.to_numpy()][0]) + 1} gives {name} = "
+                        f"{preview(value)} and a {rule.by} that does not come with it"
+                    )
+                given[rule.by] = given[rule.by].astype(object)
+                given.loc[rows, rule.by] = labels[0]
+        return given
 
     # -- persistence -----------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
