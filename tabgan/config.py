@@ -55,6 +55,11 @@ class TabGANConfig:
         0.1, 0.0, 1.0, "a number held by this share of a column's values (a zero-inflated amount's zeros) gets a "
         "mode of its own and is generated exactly; 0: off"
     )
+    snap_to_common: bool = _setting(
+        True, None, None, "move each generated number to the nearest value seen at least rare_category_threshold "
+        "times (once when 0), when such values hold 90% of a continuous or integer column (ages, round amounts, "
+        "values from a fixed list); not under differential privacy"
+    )
     max_categories: int = _setting(100, 2, 100_000, "one-hot options per column before rare labels fold into 'other'")
     condition_on_modes: bool = _setting(
         True, None, None, "also condition on numeric columns' mixture modes and nulls (training-by-sampling)"
@@ -114,7 +119,7 @@ class TabGANConfig:
             raise ConfigError(f"precision={self.precision!r} is not one of {', '.join(PRECISIONS)}")
         if self.no_copies is not None and not isinstance(self.no_copies, bool):
             raise ConfigError(f"no_copies={self.no_copies!r} is not true, false or None")
-        for name in ("condition_on_modes", "select_best", "compile", "distributed"):
+        for name in ("condition_on_modes", "snap_to_common", "select_best", "compile", "distributed"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name}={getattr(self, name)!r} is not true or false")
         if self.device not in DEVICES:
@@ -124,6 +129,13 @@ class TabGANConfig:
         if self.batch_size % self.pac:
             raise ConfigError(f"batch_size={self.batch_size} is not a multiple of pac={self.pac}")
         return self
+
+    @property
+    def support_min_count(self) -> int:
+        """How often a value must be seen to be generated exactly (``snap_to_common``); 0: off."""
+        if not self.snap_to_common or self.dp_epsilon is not None:
+            return 0
+        return max(1, self.rare_category_threshold)
 
     @property
     def filters_copies(self) -> bool:

@@ -162,3 +162,37 @@ def test_a_mixture_state_saved_before_spikes_loads_without_them() -> None:
     loaded = MixtureCodec(Column("x", "continuous", dtype="float64"))
     loaded.load_state(state)
     assert loaded.spikes_.size == 0 and loaded.n_modes == len(codec.means_)
+
+
+def test_generated_numbers_move_to_values_seen_often_enough() -> None:
+    gen = np.random.default_rng(5)
+    common = gen.choice([50.0, 100.0, 150.0, 200.0, 500.0], 4800)  # round amounts
+    unique = gen.uniform(0, 600, 200).round(2)  # 4% one-off amounts
+    values = pd.Series(np.r_[common, unique])
+    codec = MixtureCodec(Column("amount", "continuous", dtype="float64"), support_min_count=5).fit(values, rng())
+    assert codec.support_.tolist() == [50.0, 100.0, 150.0, 200.0, 500.0]
+    scalars = gen.uniform(-1, 1, (3000, 1)).astype(np.float32)  # anything a generator may give
+    codes = gen.integers(0, codec.n_modes, (3000, 1))
+    out = codec.decode(scalars, codes, rng())
+    assert set(out.unique()) <= set(codec.support_) and out.nunique() > 1
+    assert not out.isin(unique).any()  # a value seen once is never generated
+    fresh = MixtureCodec(Column("amount", "continuous", dtype="float64"))
+    fresh.load_state(codec.state())
+    pd.testing.assert_series_equal(fresh.decode(scalars, codes, rng()), out)
+
+
+def test_no_snapping_where_common_values_are_not_most_of_the_column() -> None:
+    smooth = pd.Series(np.random.default_rng(6).normal(0, 1, 3000))
+    assert MixtureCodec(Column("x", "continuous", dtype="float64"), support_min_count=5).fit(smooth, rng()).support_.size == 0
+    ages = pd.Series(np.random.default_rng(7).integers(18, 90, 3000).astype(float))
+    assert MixtureCodec(Column("age", "integer", dtype="int64"), support_min_count=0).fit(ages, rng()).support_.size == 0
+    assert MixtureCodec(Column("age", "integer", dtype="int64"), support_min_count=5).fit(ages, rng()).support_.size == 72
+
+
+def test_snapping_is_off_under_differential_privacy() -> None:
+    from tabgan.config import TabGANConfig
+
+    assert TabGANConfig().support_min_count == 5
+    assert TabGANConfig(rare_category_threshold=0).support_min_count == 1
+    assert TabGANConfig(dp_epsilon=1.0).support_min_count == 0
+    assert TabGANConfig(snap_to_common=False).support_min_count == 0

@@ -41,6 +41,7 @@ class EncoderSettings:
     rare_margin: int = 0
     clip_quantile: float = 0.0  # numbers generated within the q and 1-q training quantiles
     spike_share: float = 0.1  # a number this common gets a mode of its own, decoded exactly (0: off)
+    support_min_count: int = 0  # generated numbers move to values seen this often, when those dominate (0: off)
 
 
 def make_codec(column: Column, settings: EncoderSettings) -> Codec:
@@ -49,6 +50,7 @@ def make_codec(column: Column, settings: EncoderSettings) -> Codec:
         return MixtureCodec(
             column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows,
             clip_quantile=settings.clip_quantile, spike_share=settings.spike_share,
+            support_min_count=settings.support_min_count,
         )
     if column.kind == "datetime":
         return DatetimeCodec(
