@@ -6,8 +6,14 @@ well the *other* columns follow the real conditional distribution: the mean, ove
 columns, of SDMetrics' KSComplement (numbers) or TVComplement (categories) between the real
 rows with that value and the synthetic ones. 1.0 is a perfect match.
 
+With ``--holdout FILE`` (real rows the model never saw), each condition also gets a
+real-against-real *baseline*: the same score between the holdout's rows with that value and
+the training rows with it (when the holdout has at least 10 such rows). It is the score an
+independent real sample gets, so it shows how much of the gap to 1.0 is the sampling noise of
+small conditions rather than the generator.
+
 Usage:
-    python benchmarks/conditional_fidelity.py DATA [--epochs N] [--rows N] [--out FILE]
+    python benchmarks/conditional_fidelity.py DATA [--holdout FILE] [--epochs N] [--rows N] [--out FILE]
 Results go to benchmarks/results/conditional_<table>.json.
 """
 
@@ -38,9 +44,15 @@ def column_score(real, fake, kind: str) -> float:
     return float(TVComplement.compute(real.astype(str), fake.astype(str)))
 
 
+def condition_score(real, fake, columns) -> float:
+    """Mean column score of ``fake`` against ``real`` over ``columns`` (schema columns)."""
+    return float(np.mean([column_score(real[c.name], fake[c.name], c.kind) for c in columns]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("data")
+    parser.add_argument("--holdout", default=None, help="real rows not used for fitting, for the baseline")
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--rows", type=int, default=500, help="synthetic rows per condition")
     parser.add_argument("--min-rows", type=int, default=20)
@@ -48,6 +60,7 @@ def main() -> None:
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     real = read_table(args.data)
+    holdout = None if args.holdout is None else read_table(args.holdout)
     schema = infer_schema(real)
     settings = {} if args.epochs is None else {"epochs": args.epochs}
     started = time.perf_counter()
@@ -66,9 +79,15 @@ def main() -> None:
             matching = float((fake[column.name] == value).mean())
             subset = real[real[column.name] == value]
             others = [c for c in scored if c.name != column.name]
-            score = float(np.mean([column_score(subset[c.name], fake[c.name], c.kind) for c in others]))
-            results.append({"column": column.name, "value": value, "real_rows": int(count),
-                            "matching": matching, "fidelity": round(score, 4)})
+            score = condition_score(subset, fake, others)
+            result = {"column": column.name, "value": value, "real_rows": int(count),
+                      "matching": matching, "fidelity": round(score, 4)}
+            if holdout is not None:
+                unseen = holdout[holdout[column.name] == value]
+                result["holdout_rows"] = len(unseen)
+                if len(unseen) >= 10:
+                    result["baseline"] = round(condition_score(subset, unseen, others), 4)
+            results.append(result)
     sample_seconds = time.perf_counter() - started
     table = Path(args.data).name.split(".")[0]
     payload = {
@@ -78,8 +97,13 @@ def main() -> None:
         "all_rows_match": all(r["matching"] == 1.0 for r in results),
         "mean_fidelity": round(float(np.mean([r["fidelity"] for r in results])), 4),
         "min_fidelity": round(float(np.min([r["fidelity"] for r in results])), 4),
-        "results": results,
     }
+    with_baseline = [r for r in results if "baseline" in r]
+    if with_baseline:  # both means over the same conditions
+        payload["baseline_conditions"] = len(with_baseline)
+        payload["mean_baseline"] = round(float(np.mean([r["baseline"] for r in with_baseline])), 4)
+        payload["mean_fidelity_where_baseline"] = round(float(np.mean([r["fidelity"] for r in with_baseline])), 4)
+    payload["results"] = results
     out = Path(args.out) if args.out else REPO / "benchmarks" / "results" / f"conditional_{table}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(payload, indent=1, default=str))

@@ -7,7 +7,7 @@ scores them with ``tabgan.evaluation.evaluate`` against the training rows and th
 quality, shapes, trends, detection AUC, train-on-synthetic ROC AUC, exact-copy rate, DCR
 share, and the fit's wall seconds.
 
-Usage: python benchmarks/fidelity.py --table adult --variant defaults no_spikes [--seed 0]
+Usage: python benchmarks/fidelity.py --table adult --variant defaults no_spikes [--seed 0] [--save-dir DIR]
        python benchmarks/fidelity.py --markdown
 Results are merged into benchmarks/results/fidelity.json, keyed "variant/table/seed", with
 the commit they ran on and the command.
@@ -38,8 +38,12 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {  # name: (what changes, sett
     "defaults": ("current defaults (spike_share=0.1)", {}),
     "no_spikes": ("no exact modes for common numbers (spike_share=0)", {"spike_share": 0.0}),
     "spikes_5pct": ("spikes for values of at least 5% (spike_share=0.05, the default before this table)", {"spike_share": 0.05}),
+    "no_lookup": ("education_num generated, not looked up (infer_schema(dependencies=False))", {"_dependencies": False}),
     "no_select_best": ("last epoch kept instead of the best validation probe", {"select_best": False}),
     "pac1": ("no PacGAN packing (pac=1)", {"pac": 1}),
+    "pac2": ("critic judges pairs of rows (pac=2)", {"pac": 2}),
+    "pac1_critic128": ("pac=1 and a narrower critic (critic_dims=(128, 128))", {"pac": 1, "critic_dims": (128, 128)}),
+    "pac1_steps4000": ("pac=1 and 4,000 training steps (auto_steps=4000)", {"pac": 1, "auto_steps": 4000}),
     "no_classifier": ("no auxiliary target classifier (classifier_weight=0)", {"classifier_weight": 0.0}),
     "classifier": ("auxiliary target classifier loss (classifier_weight=1)", {"classifier_weight": 1.0}),
     "ema999": ("sample from an average of the generator's weights (ema_decay=0.999)", {"ema_decay": 0.999}),
@@ -53,21 +57,26 @@ def commit() -> str:
     return done.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 
 
-def run(variant: str, table: str, seed: int, code: str) -> dict[str, Any]:
-    _, settings = VARIANTS[variant]
+def run(variant: str, table: str, seed: int, code: str, save_dir: Path | None = None) -> dict[str, Any]:
+    settings = dict(VARIANTS[variant][1])
+    dependencies = settings.pop("_dependencies", True)  # a schema-inference switch, not a model setting
     train, holdout, target = tables(table)
-    schema = infer_schema(train, target=target)
+    schema = infer_schema(train, target=target, dependencies=dependencies)
     started = time.perf_counter()
     model = TabGAN(random_state=seed, **settings).fit(train, schema)
     fit_seconds = time.perf_counter() - started
     synthetic = model.sample(len(train))
+    if save_dir is not None:  # the model and its sample, for diagnosis (benchmarks/work/ is not committed)
+        where = save_dir / f"{variant}-{table}-{seed}"
+        model.save(where / "model")
+        synthetic.to_parquet(where / "synthetic.parquet")
     report = evaluate(train, synthetic, schema=schema, holdout=holdout, target=target, seed=0).to_dict()
     quality = report["fidelity"]["quality"]
     utility = report["utility"]
     return {
         "variant": variant,
         "change": VARIANTS[variant][0],
-        "settings": settings,
+        "settings": VARIANTS[variant][1],
         "table": table,
         "seed": seed,
         "quality": quality["score"],
@@ -107,6 +116,7 @@ def main() -> None:
     parser.add_argument("--table", nargs="+", choices=list(TABLES), default=["adult"])
     parser.add_argument("--variant", nargs="+", choices=list(VARIANTS), default=["defaults"])
     parser.add_argument("--seed", type=int, nargs="+", default=[0])
+    parser.add_argument("--save-dir", type=Path, help="also save each run's model and sample under this folder")
     parser.add_argument("--markdown", action="store_true", help="print the Markdown table from the results")
     args = parser.parse_args()
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": {}}
@@ -117,7 +127,7 @@ def main() -> None:
     for table in args.table:
         for variant in args.variant:
             for seed in args.seed:
-                result = run(variant, table, seed, code)
+                result = run(variant, table, seed, code, args.save_dir)
                 results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": {}}
                 results["runs"][f"{variant}/{table}/{seed}"] = result
                 RESULTS.write_text(json.dumps(results, indent=1, default=float) + "\n")
