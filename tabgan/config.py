@@ -11,6 +11,8 @@ from tabgan.errors import ConfigError
 
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("fp32", "bf16")
+CALIBRATION_LEVELS = 1000  # quantile levels of the numbers' marginal calibration
+CALIBRATION_ROWS = 50_000  # generated rows whose quantiles are recorded after training
 
 
 def _setting(default: Any, low: float | None, high: float | None, help: str) -> Any:
@@ -59,6 +61,10 @@ class TabGANConfig:
         True, None, None, "move each generated number to the nearest value seen at least rare_category_threshold "
         "times (once when 0), when such values hold 90% of a continuous or integer column (ages, round amounts, "
         "values from a fixed list); not under differential privacy"
+    )
+    calibrate_numbers: bool = _setting(
+        True, None, None, "after training, map each numeric column's generated values onto the real quantiles "
+        "(a monotone map that keeps the generator's ordering of rows); not under differential privacy"
     )
     max_categories: int = _setting(100, 2, 100_000, "one-hot options per column before rare labels fold into 'other'")
     condition_on_modes: bool = _setting(
@@ -119,7 +125,7 @@ class TabGANConfig:
             raise ConfigError(f"precision={self.precision!r} is not one of {', '.join(PRECISIONS)}")
         if self.no_copies is not None and not isinstance(self.no_copies, bool):
             raise ConfigError(f"no_copies={self.no_copies!r} is not true, false or None")
-        for name in ("condition_on_modes", "snap_to_common", "select_best", "compile", "distributed"):
+        for name in ("condition_on_modes", "snap_to_common", "calibrate_numbers", "select_best", "compile", "distributed"):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name}={getattr(self, name)!r} is not true or false")
         if self.device not in DEVICES:
@@ -136,6 +142,11 @@ class TabGANConfig:
         if not self.snap_to_common or self.dp_epsilon is not None:
             return 0
         return max(1, self.rare_category_threshold)
+
+    @property
+    def quantile_levels(self) -> int:
+        """Quantile levels of the numbers' marginal calibration (``calibrate_numbers``); 0: off."""
+        return 0 if not self.calibrate_numbers or self.dp_epsilon is not None else CALIBRATION_LEVELS
 
     @property
     def filters_copies(self) -> bool:

@@ -14,7 +14,7 @@ import torch
 
 from tabgan.conditioning import ConditionSampler
 from tabgan.conditions import ConditionError, ConditionPlan, normalise, plan_conditions
-from tabgan.config import TabGANConfig, resolve_device
+from tabgan.config import CALIBRATION_ROWS, TabGANConfig, resolve_device
 from tabgan.constraints import ConstraintSet
 from tabgan.distributed import Cluster, join_cluster, leave_cluster
 from tabgan.errors import DataError, TabganError, preview
@@ -41,7 +41,7 @@ MIN_TRIALS_BEFORE_GIVING_UP = 20_000  # rows tried before a condition no row met
 # the copy filter gives up when fewer than this share of generated rows are new (a table whose
 # every possible row occurs in the training data cannot be sampled without copies)
 MIN_NEW_ROW_RATE = 0.02
-COPY_RETRIES = 20  # times a per-row-conditioned row that copies a training row is generated again
+COPY_RETRIES = 50  # times a per-row-conditioned row that copies a training row is generated again
 
 
 def _derive_seed(seed: int, *stream: int) -> int:
@@ -140,7 +140,7 @@ class TabGAN:
         settings = EncoderSettings(
             config.max_modes, config.mixture_fit_rows, config.max_categories, config.condition_on_modes,
             config.rare_category_threshold, config.rare_category_margin, config.clip_quantile, config.spike_share,
-            config.support_min_count,
+            config.support_min_count, config.quantile_levels,
         )
         encoder = TableEncoder(constraints.model_schema(), settings).fit(model_frame, np_rng)
         encoded = encoder.encode(model_frame, np_rng)
@@ -197,7 +197,22 @@ class TabGAN:
         if dp_plan is not None:
             self.privacy_["differential_privacy"] = dp_plan.record(trainer.private_steps)
         self.generator_.eval()
+        if config.quantile_levels:
+            self._calibrate_numbers()
         return self
+
+    @torch.no_grad()
+    def _calibrate_numbers(self) -> None:
+        """Record the trained generator's quantiles of every numeric column, from
+        CALIBRATION_ROWS unconditional rows (their own seed stream), for the encoder's
+        marginal calibration."""
+        np_rng = np.random.default_rng(_derive_seed(self.seed_, 11))
+        torch_rng = torch.Generator(device=self.device_).manual_seed(_derive_seed(self.seed_, 12))
+        sampler = self._condition_sampler()
+        rows = CALIBRATION_ROWS
+        cond = sampler.sample_original(rows, torch_rng).index if sampler.n_columns else torch.zeros(rows, 0, device=self.device_)
+        dense = self._network_output(cond, torch_rng)
+        self.encoder_.fit_calibration(self.encoder_.network_to_encoded(dense, self.null_rates_, np_rng))
 
     def _privacy_record(self, config: TabGANConfig) -> dict[str, Any]:
         """What protects the training rows in this model, saved in model.json (and the report)."""

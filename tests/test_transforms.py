@@ -196,3 +196,34 @@ def test_snapping_is_off_under_differential_privacy() -> None:
     assert TabGANConfig(rare_category_threshold=0).support_min_count == 1
     assert TabGANConfig(dp_epsilon=1.0).support_min_count == 0
     assert TabGANConfig(snap_to_common=False).support_min_count == 0
+
+
+def test_calibration_maps_generated_numbers_onto_the_real_distribution() -> None:
+    gen = np.random.default_rng(8)
+    hours = np.r_[np.full(4700, 40.0), np.full(900, 50.0), np.full(450, 60.0), gen.integers(1, 99, 3950)]
+    codec = MixtureCodec(Column("hours", "integer", dtype="int64"), quantile_levels=1000).fit(pd.Series(hours), rng())
+    scalars = gen.uniform(-0.3, 0.3, (20000, 1)).astype(np.float32)  # a generator that smooths the heaps
+    codes = gen.integers(0, codec.n_modes, (20000, 1))
+    before = codec.decode(scalars, codes, rng())
+    codec.fit_calibration(scalars, codes)
+    after = codec.decode(scalars, codes, rng())
+    real = pd.Series(hours).value_counts(normalize=True)
+    for value in (40, 50, 60):
+        assert abs(after.eq(value).mean() - real[value]) < 0.02
+    assert abs(before.eq(50).mean() - real[50]) > 0.03  # the heap at 50 is smoothed away without calibration
+    # monotone: a larger generated number never comes out smaller (ties aside)
+    raw, _ = codec._raw_numbers(scalars, codes)
+    order = np.argsort(raw, kind="stable")
+    assert np.all(np.diff(after.to_numpy()[order]) >= -60)  # only tied points spread within their band
+    assert np.corrcoef(raw, after)[0, 1] > 0.9
+    fresh = MixtureCodec(Column("hours", "integer", dtype="int64"))
+    fresh.load_state(codec.state())
+    pd.testing.assert_series_equal(fresh.decode(scalars, codes, rng()), after)
+
+
+def test_calibration_is_off_under_differential_privacy_and_when_asked() -> None:
+    from tabgan.config import CALIBRATION_LEVELS, TabGANConfig
+
+    assert TabGANConfig().quantile_levels == CALIBRATION_LEVELS
+    assert TabGANConfig(dp_epsilon=1.0).quantile_levels == 0
+    assert TabGANConfig(calibrate_numbers=False).quantile_levels == 0

@@ -42,6 +42,7 @@ class EncoderSettings:
     clip_quantile: float = 0.0  # numbers generated within the q and 1-q training quantiles
     spike_share: float = 0.1  # a number this common gets a mode of its own, decoded exactly (0: off)
     support_min_count: int = 0  # generated numbers move to values seen this often, when those dominate (0: off)
+    quantile_levels: int = 0  # numbers' marginals calibrated on this many quantile levels (0: off)
 
 
 def make_codec(column: Column, settings: EncoderSettings) -> Codec:
@@ -50,12 +51,13 @@ def make_codec(column: Column, settings: EncoderSettings) -> Codec:
         return MixtureCodec(
             column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows,
             clip_quantile=settings.clip_quantile, spike_share=settings.spike_share,
-            support_min_count=settings.support_min_count,
+            support_min_count=settings.support_min_count, quantile_levels=settings.quantile_levels,
         )
     if column.kind == "datetime":
         return DatetimeCodec(
             column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows,
             clip_quantile=settings.clip_quantile, spike_share=settings.spike_share,
+            quantile_levels=settings.quantile_levels,
         )
     if column.kind in ("categorical", "boolean"):
         return CategoricalCodec(
@@ -214,6 +216,16 @@ class TableEncoder:
             columns[name] = codec.decode(scalars, codes, rng).reset_index(drop=True)
             s_at, c_at = s_at + ns, c_at + nc
         return pd.DataFrame(columns)
+
+    def fit_calibration(self, generated: EncodedTable) -> None:
+        """Record each numeric column's quantiles in ``generated`` (the trained generator's
+        unconditional output), for marginal calibration (see :mod:`tabgan.transforms.numeric`)."""
+        s_at = c_at = 0
+        for codec in self.codecs:
+            ns, nc = codec.n_scalars, codec.n_onehots
+            if isinstance(codec, MixtureCodec):
+                codec.fit_calibration(generated.scalars[:, s_at : s_at + ns], generated.codes[:, c_at : c_at + nc])
+            s_at, c_at = s_at + ns, c_at + nc
 
     def generate_ids(
         self, n: int, rng: np.random.Generator, start: int = 0, total: int | None = None

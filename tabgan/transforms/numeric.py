@@ -23,6 +23,15 @@ them. Real columns like these hold a few hundred distinct values; without it, a 
 capital gain lay between the real ones in 7% of Adult rows, which a detector picks out. A
 value seen fewer times (a unique amount) is never generated exactly.
 
+Marginal calibration (``quantile_levels`` > 0): the column's quantiles at that many levels are
+kept from the training data; after training, :meth:`MixtureCodec.fit_calibration` records the
+same quantiles of the generator's own output. Decoding then maps each generated number
+through the generator's CDF onto the real quantile function (a monotone map; ties, such as a
+spike, spread at random over their band), so the column's distribution matches the real one
+while the generator's ordering of rows, and with it every rank relation between columns,
+stays as trained. Heaped values (Adult's 50- and 60-hour weeks, which a mixture smooths
+away) come back at their real frequencies.
+
 Decoding inverts this, clips to the column's bounds and rounds integers. Datetimes are
 modelled as seconds since the epoch and written back at the resolution seen in the data.
 """
@@ -60,8 +69,10 @@ class MixtureCodec(Codec):
         clip_quantile: float = 0.0,
         spike_share: float = SPIKE_SHARE,
         support_min_count: int = 0,
+        quantile_levels: int = 0,
     ) -> None:
         super().__init__(column)
+        self.quantile_levels = quantile_levels  # 0: no marginal calibration
         self.support_min_count = support_min_count  # 0: numbers are not moved to observed values
         self.spike_share = spike_share  # 0: no spikes
         self.clip_quantile = clip_quantile  # > 0: bounds at the q and 1-q quantiles (hides extremes)
@@ -77,6 +88,8 @@ class MixtureCodec(Codec):
         self.high_: float | None = None
         self.spikes_: np.ndarray = np.zeros(0)  # values with a mode of their own, decoded exactly
         self.support_: np.ndarray = np.zeros(0)  # sorted common values generated numbers move to; empty: off
+        self.real_quantiles_: np.ndarray = np.zeros(0)  # the column's quantiles (quantile_levels + 1 of them)
+        self.generated_quantiles_: np.ndarray = np.zeros(0)  # the trained generator's; both set: calibrated
 
     @property
     def n_modes(self) -> int:
@@ -131,6 +144,8 @@ class MixtureCodec(Codec):
             if self.column.max is not None:
                 self.high_ = max(self.high_, float(self.column.max))
         self.support_ = self._common_values(present)
+        if self.quantile_levels > 0:
+            self.real_quantiles_ = np.quantile(present, np.linspace(0.0, 1.0, self.quantile_levels + 1))
         if present.size > self.fit_rows:
             present = rng.choice(present, size=self.fit_rows, replace=False)
         self.spikes_, present = self._split_spikes(present)
@@ -230,7 +245,9 @@ class MixtureCodec(Codec):
         modes = np.where(present, modes, self.n_modes)
         return alpha.astype(np.float32), modes
 
-    def decode(self, scalars: np.ndarray, codes: np.ndarray, rng: np.random.Generator) -> pd.Series:
+    def _raw_numbers(self, scalars: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The numbers the generator's output stands for (before calibration and bounds), and
+        which rows are null."""
         alpha = np.clip(scalars[:, 0].astype(np.float64), -1.0, 1.0)
         modes = codes[:, 0]
         is_null = modes >= self.n_modes
@@ -241,6 +258,38 @@ class MixtureCodec(Codec):
             spike = modes - len(self.means_)
             at_spike = (spike >= 0) & ~is_null
             numbers = np.where(at_spike, self.spikes_[np.clip(spike, 0, len(self.spikes_) - 1)], numbers)
+        return numbers, is_null
+
+    def fit_calibration(self, scalars: np.ndarray, codes: np.ndarray) -> None:
+        """Record the quantiles of numbers the trained generator produced (its unconditional
+        output), so :meth:`decode` maps them onto the real ones."""
+        numbers, is_null = self._raw_numbers(scalars, codes)
+        present = numbers[~is_null]
+        if self.quantile_levels <= 0 or len(self.real_quantiles_) == 0 or present.size < 2:
+            self.generated_quantiles_ = np.zeros(0)
+            return
+        self.generated_quantiles_ = np.quantile(present, np.linspace(0.0, 1.0, len(self.real_quantiles_)))
+
+    def _calibrated(self, numbers: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """``numbers`` through the generator's CDF and the real quantile function; a number
+        equal to several of the generator's quantiles (a point mass) takes a random level
+        within them."""
+        generated, real = self.generated_quantiles_, self.real_quantiles_
+        steps = len(generated) - 1
+        lo = np.searchsorted(generated, numbers, side="left")
+        hi = np.searchsorted(generated, numbers, side="right")
+        right = np.clip(lo, 1, steps)
+        width = generated[right] - generated[right - 1]
+        fraction = np.clip((numbers - generated[right - 1]) / np.where(width > 0, width, 1.0), 0.0, 1.0)
+        level = (right - 1 + fraction) / steps
+        tied = hi - lo >= 2
+        level = np.where(tied, (lo + rng.random(numbers.size) * (hi - 1 - lo)) / steps, level)
+        return np.interp(level, np.linspace(0.0, 1.0, steps + 1), real)
+
+    def decode(self, scalars: np.ndarray, codes: np.ndarray, rng: np.random.Generator) -> pd.Series:
+        numbers, is_null = self._raw_numbers(scalars, codes)
+        if len(self.generated_quantiles_) and len(self.real_quantiles_):
+            numbers = self._calibrated(numbers, rng)
         if self.low_ is not None:
             numbers = np.clip(numbers, self.low_, self.high_)
         if len(self.support_):
@@ -271,6 +320,9 @@ class MixtureCodec(Codec):
             "spikes": self.spikes_.tolist(),
             "support_min_count": self.support_min_count,
             "support": self.support_.tolist(),
+            "quantile_levels": self.quantile_levels,
+            "real_quantiles": self.real_quantiles_.tolist(),
+            "generated_quantiles": self.generated_quantiles_.tolist(),
         }
 
     def load_state(self, state: dict[str, Any]) -> None:
@@ -287,6 +339,9 @@ class MixtureCodec(Codec):
         self.spikes_ = np.asarray(state.get("spikes", []), dtype=np.float64)  # models saved before spikes have none
         self.support_min_count = int(state.get("support_min_count", 0))
         self.support_ = np.asarray(state.get("support", []), dtype=np.float64)
+        self.quantile_levels = int(state.get("quantile_levels", 0))  # models saved before calibration: none
+        self.real_quantiles_ = np.asarray(state.get("real_quantiles", []), dtype=np.float64)
+        self.generated_quantiles_ = np.asarray(state.get("generated_quantiles", []), dtype=np.float64)
 
 
 class DatetimeCodec(MixtureCodec):
