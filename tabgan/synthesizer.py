@@ -33,7 +33,8 @@ if TYPE_CHECKING:  # imported by callers that use it: it brings scikit-learn alo
 
 SAMPLE_CHUNK_ROWS = 100_000
 GENERATOR_BATCH = 8_192  # rows per generator call when sampling: large enough for fast products
-PROBE_COST_SHARE = 20  # train at least 20x as long as the last validation probe took between probes
+PROBE_COST_SHARE = 20  # under a time budget: train at least 20x as long as the last probe took between probes
+PROBES_PER_FIT = 100  # without a time budget: a probe every epochs // 100 epochs (at least every epoch)
 # bounded filtering for range conditions: at most max(MIN_TRIAL_ROWS, TRIALS_PER_ROW * n) rows tried
 MIN_TRIAL_ROWS = 200_000
 TRIALS_PER_ROW = 50
@@ -233,20 +234,28 @@ class TabGAN:
         user_hook: Callable[[TabGAN, int], bool | None] | None,
     ) -> Callable[[GANTrainer, int], bool]:
         """The epoch hook of a fit: stops at the time budget; with ``select_best``, scores the
-        generator with a :class:`FidelityProbe` every so often (its cost kept to about
-        1/PROBE_COST_SHARE of training time, and after the last epoch) and keeps the best."""
+        generator with a :class:`FidelityProbe` every so often and after the last epoch, and
+        keeps the best. Without a time budget the probes fall on fixed epochs (about
+        PROBES_PER_FIT of them), so a seed gives the same model on any machine; under a time
+        budget, which is a matter of the clock anyway, their cost is kept to about
+        1/PROBE_COST_SHARE of training time."""
         config = self.config_
         probe = None
         if config.select_best and self.cluster_.is_primary:  # rank 0 keeps (and saves) the best
             probe = FidelityProbe(self.schema_, frame, np.random.default_rng(_derive_seed(self.seed_, 6)))
         pending = {"training": 0.0, "cost": 0.0}
+        every = max(1, epochs // PROBES_PER_FIT)
 
         def hook(trainer: GANTrainer, epoch: int) -> bool:
             record = trainer.history.epochs[-1]
             elapsed = time.perf_counter() - started
             stop = config.time_budget is not None and elapsed + record["seconds"] * 1.05 > config.time_budget
             pending["training"] += record["seconds"]
-            if probe is not None and (stop or epoch == epochs or pending["training"] >= PROBE_COST_SHARE * pending["cost"]):
+            if config.time_budget is None:
+                due = epoch % every == 0
+            else:
+                due = pending["training"] >= PROBE_COST_SHARE * pending["cost"]
+            if probe is not None and (stop or epoch == epochs or due):
                 probe_started = time.perf_counter()
                 score = probe.score(self._probe_sample(probe.rows))
                 record["fidelity"] = score["score"]

@@ -227,3 +227,10 @@ def test_calibration_is_off_under_differential_privacy_and_when_asked() -> None:
     assert TabGANConfig().quantile_levels == CALIBRATION_LEVELS
     assert TabGANConfig(dp_epsilon=1.0).quantile_levels == 0
     assert TabGANConfig(calibrate_numbers=False).quantile_levels == 0
+
+
+def test_calibration_keeps_no_extreme_that_clipping_hides() -> None:
+    values = pd.Series(np.r_[np.arange(1000.0), 1e6])  # one extreme value
+    codec = MixtureCodec(Column("x", "continuous", dtype="float64"), clip_quantile=0.01, quantile_levels=100)
+    codec.fit(values, rng())
+    assert codec.real_quantiles_.max() <= codec.high_ < 1e6

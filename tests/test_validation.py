@@ -65,3 +65,15 @@ def test_time_budget_stops_training_in_time(mixed: pd.DataFrame) -> None:
 def test_without_select_best_nothing_is_probed(mixed: pd.DataFrame) -> None:
     model = TabGAN(epochs=2, random_state=0, device="cpu", select_best=False, **TINY).fit(mixed)
     assert model.history_.selected == {} and not any("fidelity" in e for e in model.history_.epochs)
+
+
+def test_probes_fall_on_fixed_epochs_so_a_seed_gives_the_same_model(mixed: pd.DataFrame) -> None:
+    from tabgan.synthesizer import PROBES_PER_FIT
+
+    epochs = 2 * PROBES_PER_FIT + 5
+    first = TabGAN(epochs=epochs, random_state=4, device="cpu", **TINY).fit(mixed.head(200))
+    probed = [e["epoch"] for e in first.history_.epochs if "fidelity" in e]
+    assert probed == [*range(2, epochs, 2), epochs]  # every epochs // PROBES_PER_FIT epochs, and the last
+    second = TabGAN(epochs=epochs, random_state=4, device="cpu", **TINY).fit(mixed.head(200))
+    assert second.history_.selected == first.history_.selected
+    pd.testing.assert_frame_equal(second.sample(300), first.sample(300))

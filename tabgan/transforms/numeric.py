@@ -144,8 +144,9 @@ class MixtureCodec(Codec):
             if self.column.max is not None:
                 self.high_ = max(self.high_, float(self.column.max))
         self.support_ = self._common_values(present)
-        if self.quantile_levels > 0:
-            self.real_quantiles_ = np.quantile(present, np.linspace(0.0, 1.0, self.quantile_levels + 1))
+        if self.quantile_levels > 0:  # within the bounds: with clip_quantile the extremes are not kept
+            levels = np.linspace(0.0, 1.0, self.quantile_levels + 1)
+            self.real_quantiles_ = np.quantile(np.clip(present, self.low_, self.high_), levels)
         if present.size > self.fit_rows:
             present = rng.choice(present, size=self.fit_rows, replace=False)
         self.spikes_, present = self._split_spikes(present)
