@@ -9,8 +9,8 @@ share, and the fit's wall seconds.
 
 Usage: python benchmarks/fidelity.py --table adult --variant defaults no_spikes [--seed 0] [--save-dir DIR]
        python benchmarks/fidelity.py --markdown
-Results are merged into benchmarks/results/fidelity.json, keyed "variant/table/seed", with
-the commit they ran on and the command.
+Results are merged into benchmarks/results/fidelity.json, keyed "variant/table/seed/commit",
+so a re-run at a later commit adds a row rather than replacing the earlier one.
 """
 
 from __future__ import annotations
@@ -35,13 +35,15 @@ from tabgan.evaluation import evaluate  # noqa: E402
 from tabgan.schema import infer_schema  # noqa: E402
 
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {  # name: (what changes, settings)
-    "defaults": ("current defaults (spike_share=0.1)", {}),
+    "defaults": ("the defaults of the commit (see the commit column)", {}),
     "no_spikes": ("no exact modes for common numbers (spike_share=0)", {"spike_share": 0.0}),
     "spikes_5pct": ("spikes for values of at least 5% (spike_share=0.05, the default before this table)", {"spike_share": 0.05}),
     "no_lookup": ("education_num generated, not looked up (infer_schema(dependencies=False))", {"_dependencies": False}),
     "no_select_best": ("last epoch kept instead of the best validation probe", {"select_best": False}),
     "pac1": ("no PacGAN packing (pac=1)", {"pac": 1}),
     "pac2": ("critic judges pairs of rows (pac=2)", {"pac": 2}),
+    "pac2_steps5000": ("pac=2 and 5,000 training steps (auto_steps=5000)", {"pac": 2, "auto_steps": 5000}),
+    "no_snap": ("numbers not moved to common observed values (snap_to_common=False)", {"snap_to_common": False}),
     "pac1_critic128": ("pac=1 and a narrower critic (critic_dims=(128, 128))", {"pac": 1, "critic_dims": (128, 128)}),
     "pac1_steps4000": ("pac=1 and 4,000 training steps (auto_steps=4000)", {"pac": 1, "auto_steps": 4000}),
     "no_classifier": ("no auxiliary target classifier (classifier_weight=0)", {"classifier_weight": 0.0}),
@@ -102,9 +104,11 @@ def markdown(results: dict[str, Any]) -> str:
         "| table | change | seed | quality | shapes | trends | TSTR AUC | detection AUC | fit s | commit |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for r in sorted(results["runs"].values(), key=lambda r: (r["table"], list(VARIANTS).index(r["variant"]), r["seed"])):
+    order = list(VARIANTS)
+    # a stable sort: runs of one variant, table and seed stay in the order they ran
+    for r in sorted(results["runs"].values(), key=lambda r: (r["table"], order.index(r["variant"]), r["seed"])):
         lines.append(
-            f"| {r['table']} | {r['change']} | {r['seed']} | {_f(r['quality'])} | {_f(r['column_shapes'])} | "
+            f"| {r['table']} | {r['change']}{' (' + r['note'] + ')' if r.get('note') else ''} | {r['seed']} | {_f(r['quality'])} | {_f(r['column_shapes'])} | "
             f"{_f(r['column_pair_trends'])} | {_f(r['tstr_auc'])} | {_f(r['detection_auc'])} | {r['fit_seconds']:.0f} | "
             f"{r['commit']} |"
         )
@@ -129,7 +133,7 @@ def main() -> None:
             for seed in args.seed:
                 result = run(variant, table, seed, code, args.save_dir)
                 results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": {}}
-                results["runs"][f"{variant}/{table}/{seed}"] = result
+                results["runs"][f"{variant}/{table}/{seed}/{code}"] = result
                 RESULTS.write_text(json.dumps(results, indent=1, default=float) + "\n")
                 print(json.dumps({k: result[k] for k in ("variant", "table", "quality", "column_shapes",
                                                          "column_pair_trends", "tstr_auc", "fit_seconds")}), flush=True)

@@ -71,7 +71,7 @@ def training_options(command: F) -> F:
     """The options of every command that fits a model: schema, epochs, batch size, seed, device."""
     options = [
         click.option("--schema", "schema_path", type=click.Path(path_type=Path), help="YAML schema; inferred when absent."),
-        click.option("--epochs", type=int, help="Passes over the data (default: enough for 6,000 training steps, 10 to 2,000 epochs)."),
+        click.option("--epochs", type=int, help="Passes over the data (default: enough for 5,000 training steps, 10 to 2,000 epochs)."),
         click.option("--batch-size", type=int, help="Rows per training step."),
         click.option(
             "--time-budget", type=click.FloatRange(min=1), metavar="SECONDS",

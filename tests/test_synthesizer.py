@@ -129,7 +129,7 @@ def test_unfitted_and_bad_arguments(fitted: TabGAN) -> None:
     with pytest.raises(TabganError, match="positive integer"):
         fitted.sample(0)
     with pytest.raises(TabganError, match="batch_size=205 is not a multiple of pac=10"):
-        TabGAN(batch_size=205).fit(pd.DataFrame({"a": [1, 2]}))
+        TabGAN(batch_size=205, pac=10).fit(pd.DataFrame({"a": [1, 2]}))
     with pytest.raises(TabganError, match="unknown setting"):
         TabGAN(colour="red").fit(pd.DataFrame({"a": [1, 2]}))
 
