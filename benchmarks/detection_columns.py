@@ -57,8 +57,11 @@ def main() -> None:
     result = column_detection(train, synthetic, schema)
     print(f"whole table: {result['whole']:.3f}")
     print(f"{'column':<24} {'alone':>6} {'without':>8}")
-    for name, row in sorted(result["columns"].items(), key=lambda kv: -kv[1]["alone"]):
-        print(f"{name:<24} {row['alone']:6.3f} {row['without']:8.3f}")
+    def shown(value: float | None) -> str:  # None: too few distinct rows for a cross-validated AUC
+        return "n/a" if value is None else f"{value:.3f}"
+
+    for name, row in sorted(result["columns"].items(), key=lambda kv: -(kv[1]["alone"] or 0.5)):
+        print(f"{name:<24} {shown(row['alone']):>6} {shown(row['without']):>8}")
     (args.run_dir / "detection_columns.json").write_text(json.dumps(result, indent=1))
 
 
