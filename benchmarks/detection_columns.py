@@ -4,7 +4,9 @@ For a sample saved by ``benchmarks/fidelity.py --save-dir DIR``, prints the dete
 (``tabgan.evaluation.fidelity.detection``: gradient boosting, 5 folds) of each column alone
 and of the whole table without that column, against the training rows it was fitted on.
 A column whose AUC alone is high differs in shape; one whose removal lowers the whole
-table's AUC carries relations the generator gets wrong.
+table's AUC carries relations the generator gets wrong. "Alone" means little for a column
+of few distinct values: detection keeps identical rows in one fold, so each value is
+predicted by a model that never saw it (n/a, or below 0.5); read "without" for those.
 
 Usage: python benchmarks/detection_columns.py benchmarks/work/fid/defaults-adult-0 [--table adult]
 """
