@@ -9,6 +9,7 @@ of few distinct values: detection keeps identical rows in one fold, so each valu
 predicted by a model that never saw it (n/a, or below 0.5); read "without" for those.
 
 Usage: python benchmarks/detection_columns.py benchmarks/work/fid/defaults-adult-0 [--table adult]
+Results are merged into benchmarks/results/detection_columns.json, keyed by the run folder's name.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
+RESULTS = REPO / "benchmarks" / "results" / "detection_columns.json"
 
 from privacy import TABLES, tables  # noqa: E402
 
@@ -64,7 +66,10 @@ def main() -> None:
 
     for name, row in sorted(result["columns"].items(), key=lambda kv: -(kv[1]["alone"] or 0.5)):
         print(f"{name:<24} {shown(row['alone']):>6} {shown(row['without']):>8}")
-    (args.run_dir / "detection_columns.json").write_text(json.dumps(result, indent=1))
+    result["command"] = f"python benchmarks/detection_columns.py {args.run_dir} --table {args.table}"
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[f"{args.run_dir.parent.name}/{args.run_dir.name}"] = result
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
 
 
 if __name__ == "__main__":

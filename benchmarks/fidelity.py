@@ -29,6 +29,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 RESULTS = REPO / "benchmarks" / "results" / "fidelity.json"
 
 from privacy import TABLES, tables  # noqa: E402
+from result_tables import markdown_table, number  # noqa: E402
 
 from tabgan import TabGAN  # noqa: E402
 from tabgan.evaluation import evaluate  # noqa: E402
@@ -90,29 +91,28 @@ def run(variant: str, table: str, seed: int, code: str, save_dir: Path | None = 
         "dcr_share": report["privacy"]["dcr_share"],
         "fit_seconds": round(fit_seconds, 1),
         "epochs": len(model.history_.epochs),
+        "probes": sum("fidelity" in e for e in model.history_.epochs),
+        # training time outside the epochs themselves: the validation probes (and the hooks' bookkeeping)
+        "probe_seconds": round(model.history_.timings["training"] - sum(e["seconds"] for e in model.history_.epochs), 1),
         "commit": code,
         "command": f"python benchmarks/fidelity.py --table {table} --variant {variant} --seed {seed}",
     }
 
 
-def _f(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
-
-
 def markdown(results: dict[str, Any]) -> str:
-    lines = [
-        "| table | change | seed | quality | shapes | trends | TSTR AUC | detection AUC | fit s | commit |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ]
+    header = ["table", "change", "seed", "quality", "shapes", "trends", "TSTR AUC", "detection AUC", "fit s", "commit"]
     order = list(VARIANTS)
     # a stable sort: runs of one variant, table and seed stay in the order they ran
-    for r in sorted(results["runs"].values(), key=lambda r: (r["table"], order.index(r["variant"]), r["seed"])):
-        lines.append(
-            f"| {r['table']} | {r['change']}{' (' + r['note'] + ')' if r.get('note') else ''} | {r['seed']} | {_f(r['quality'])} | {_f(r['column_shapes'])} | "
-            f"{_f(r['column_pair_trends'])} | {_f(r['tstr_auc'])} | {_f(r['detection_auc'])} | {r['fit_seconds']:.0f} | "
-            f"{r['commit']} |"
-        )
-    return "\n".join(lines)
+    runs = sorted(results["runs"].values(), key=lambda r: (r["table"], order.index(r["variant"]), r["seed"]))
+    rows = [
+        [
+            r["table"], r["change"] + (f" ({r['note']})" if r.get("note") else ""), str(r["seed"]),
+            number(r["quality"]), number(r["column_shapes"]), number(r["column_pair_trends"]),
+            number(r["tstr_auc"]), number(r["detection_auc"]), f"{r['fit_seconds']:.0f}", r["commit"],
+        ]
+        for r in runs
+    ]
+    return markdown_table(header, rows)
 
 
 def main() -> None:

@@ -35,6 +35,8 @@ sys.path.insert(0, str(REPO))
 DATASETS = REPO.parent / "shared" / "datasets"
 RESULTS = REPO / "benchmarks" / "results" / "privacy.json"
 
+from result_tables import markdown_table, number  # noqa: E402
+
 from tabgan import TabGAN, __version__  # noqa: E402
 from tabgan.evaluation import evaluate  # noqa: E402
 from tabgan.evaluation.privacy import exact_copy_rate  # noqa: E402
@@ -118,16 +120,12 @@ def save(results: dict[str, Any]) -> None:
     RESULTS.write_text(json.dumps(results, indent=1, default=float) + "\n")
 
 
-def _f(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
 def markdown(results: dict[str, Any]) -> str:
-    lines = [
-        "| run | ε spent (δ) | quality | shapes | trends | TSTR AUC | detection AUC | exact copies | "
-        "DCR share | membership AUC (holdout baseline) | fit s |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    header = [
+        "run", "ε spent (δ)", "quality", "shapes", "trends", "TSTR AUC", "detection AUC", "exact copies",
+        "DCR share", "membership AUC (holdout baseline)", "fit s",
     ]
+    rows = []
     for name in RUNS:
         r = results["runs"].get(name)
         if r is None:
@@ -139,12 +137,12 @@ def markdown(results: dict[str, Any]) -> str:
         if mia:
             best = mia["attacks"][mia["strongest"]]
             attack = f"{best['auc']:.3f} ({best['baseline_auc']:.3f})"
-        lines.append(
-            f"| {name} | {eps} | {_f(r['quality'])} | {_f(r['column_shapes'])} | {_f(r['column_pair_trends'])} | "
-            f"{_f(r['tstr_auc'])} | {_f(r['detection_auc'])} | {r['exact_copy_rate']:.4f} | {_f(r['dcr_share'])} | "
-            f"{attack} | {r['fit_seconds']:.0f} |"
-        )
-    return "\n".join(lines)
+        rows.append([
+            name, eps, number(r["quality"]), number(r["column_shapes"]), number(r["column_pair_trends"]),
+            number(r["tstr_auc"]), number(r["detection_auc"]), f"{r['exact_copy_rate']:.4f}", number(r["dcr_share"]),
+            attack, f"{r['fit_seconds']:.0f}",
+        ])
+    return markdown_table(header, rows)
 
 
 def main() -> None:

@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from result_tables import markdown_table, number
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO.parent / "shared" / "datasets"
@@ -185,23 +186,22 @@ RUNS = ["rows_100k", "rows_1m", "rows_5m", "ddp_1proc", "ddp_2proc", "quality_1p
 
 
 def markdown(results: dict[str, Any]) -> str:
-    lines = [
-        "| run | rows | processes x threads | epochs | preprocessing s | training s | training rows/s | "
-        "peak RSS (MB, all processes) | quality | TSTR AUC |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+    header = [
+        "run", "rows", "processes x threads", "epochs", "preprocessing s", "training s", "training rows/s",
+        "peak RSS (MB, all processes)", "quality", "TSTR AUC",
     ]
+    rows = []
     for name in RUNS:
         r = results["runs"].get(name)
         if r is None:
             continue
-        q = f"{r['quality']:.3f}" if "quality" in r else "–"
-        t = f"{r['tstr_auc']:.3f}" if r.get("tstr_auc") is not None else "–"
-        lines.append(
-            f"| {name} | {r['rows']:,} | {r['processes']} x {r['threads_per_process']} | {r['epochs']} | "
-            f"{r['preprocessing_seconds']:.1f} | {r['training_seconds']:.1f} | {r['training_rows_per_second']:,} | "
-            f"{r['peak_tree_rss_mb']:,.0f} | {q} | {t} |"
-        )
-    return "\n".join(lines)
+        rows.append([
+            name, f"{r['rows']:,}", f"{r['processes']} x {r['threads_per_process']}", str(r["epochs"]),
+            f"{r['preprocessing_seconds']:.1f}", f"{r['training_seconds']:.1f}", f"{r['training_rows_per_second']:,}",
+            f"{r['peak_tree_rss_mb']:,.0f}", number(r.get("quality")).replace("n/a", "–"),
+            number(r.get("tstr_auc")).replace("n/a", "–"),
+        ])
+    return markdown_table(header, rows)
 
 
 def main() -> None:

@@ -358,6 +358,8 @@ def parse_constraints(schema: TableSchema) -> list[Constraint]:
                 constraint = FixedCombinations([str(c) for c in raw["columns"]])
             elif kind == "determined":
                 constraint = Determined(str(raw["column"]), str(raw["by"]))
+                if constraint.column == constraint.by:
+                    raise SchemaError(f"constraint #{i + 1} (determined): column {constraint.by!r} cannot determine itself")
             elif kind == "non_negative":
                 continue  # applied to the column's bounds by apply_bounds
             else:

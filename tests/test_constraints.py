@@ -98,6 +98,13 @@ def test_bad_constraint_declarations(orders: pd.DataFrame) -> None:
         ([{"type": "sum", "total": "city", "parts": ["goods"]}], "'city' is not a number or date"),
         ([{"type": "magic"}], "unknown type 'magic'"),
         ([{"type": "inequality", "low": "ordered"}], "needs 'high'"),
+        ([{"type": "determined", "column": "state"}], "needs 'by'"),
+        ([{"type": "determined", "column": "city", "by": "city"}], "'city' cannot determine itself"),
+        ([{"type": "determined", "column": "items", "by": "goods"}], "'goods' \\(by\\) is not categorical"),
+        (
+            [{"type": "determined", "column": "state", "by": "city"}, {"type": "fixed_combinations", "columns": ["city", "state"]}],
+            "'city' is in more than one constraint",
+        ),
     ]:
         schema.constraints = constraints
         with pytest.raises(SchemaError, match=message):
