@@ -137,6 +137,7 @@ def fit_and_measure(table: Path, name: str, processes: int, extra: list[str]) ->
         "rows": rows,
         "epochs": len(epochs),
         "preprocessing_seconds": round(history["timings"]["preprocessing"], 2),
+        "setup_seconds": round(history["timings"].get("setup", 0.0), 2),
         "training_seconds": round(training, 2),
         "training_rows_per_second": round(sum(e["rows_per_second"] * e["seconds"] for e in epochs) / sum(e["seconds"] for e in epochs)),
         **{k: v for k, v in measured.items() if k != "stdout"},

@@ -81,6 +81,11 @@ def training_options(command: F) -> F:
         click.option("--seed", type=int, help="Random seed; the same seed gives the same model and samples."),
         click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True),
         click.option("--quiet", is_flag=True, help="No progress bar."),
+        click.option(
+            "--set", "overrides", multiple=True, metavar="NAME=VALUE",
+            help="Any model setting of TabGANConfig, e.g. --set pac=10 --set generator_dims=[512,512] "
+            "(repeatable; each checked against its range).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -119,10 +124,11 @@ def privacy_options(command: F) -> F:
 def fit_model(
     real: Any, schema_path: Path | None, epochs: int | None, batch_size: int | None, seed: int | None, device: str,
     quiet: bool, time_budget: float | None = None, settings: dict[str, Any] | None = None,
-    target: str | None = None,
+    target: str | None = None, overrides: dict[str, Any] | None = None,
 ) -> Any:
     """A TabGAN fitted on ``real`` with the command line's training options (and ``settings``);
-    ``target`` names the schema's target column (given or inferred)."""
+    ``target`` names the schema's target column (given or inferred); ``overrides`` are the
+    parsed ``--set NAME=VALUE`` settings."""
     from dataclasses import replace
 
     from tabgan.errors import SchemaError
@@ -135,6 +141,7 @@ def fit_model(
             raise SchemaError(f"target column {target!r} is not in the data")
         table_schema = infer_schema(real, target=target) if table_schema is None else replace(table_schema, target=target)
     options: dict[str, Any] = {"random_state": seed, "device": device, **(settings or {})}
+    options.update(overrides or {})
     if epochs is not None:
         options["epochs"] = epochs
     if batch_size is not None:
@@ -210,19 +217,24 @@ def fit(
     allow_copies: bool,
     rare_threshold: int,
     clip_quantile: float,
+    overrides: tuple[str, ...],
     target: str | None,
     distributed: bool,
 ) -> None:
     """Fit a model on the table DATA and save it to a directory."""
+    from tabgan.config import parse_settings
     from tabgan.io import read_table_compact
 
+    chosen = parse_settings(overrides)  # a misspelt setting fails before the table is read
     real = read_table_compact(data)
     started = time.perf_counter()
     settings = {
         "dp_epsilon": dp_epsilon, "dp_delta": dp_delta, "no_copies": False if allow_copies else None,
         "rare_category_threshold": rare_threshold, "clip_quantile": clip_quantile, "distributed": distributed,
     }
-    model = fit_model(real, schema_path, epochs, batch_size, seed, device, quiet, time_budget, settings, target)
+    model = fit_model(
+        real, schema_path, epochs, batch_size, seed, device, quiet, time_budget, settings, target, chosen
+    )
     seconds = time.perf_counter() - started
     if not model.cluster_.is_primary:
         return  # rank 0 writes the model and reports
@@ -330,9 +342,11 @@ def augment(
     data: Path, target: str, balance: bool, add_rows: int | None, label: str | None, output: Path,
     schema_path: Path | None, model_dir: Path | None, mark: str | None, epochs: int | None,
     batch_size: int | None, time_budget: float | None, seed: int | None, device: str, quiet: bool,
+    overrides: tuple[str, ...],
 ) -> None:
     """Write DATA plus synthetic rows of its rare TARGET classes (for training a model)."""
     from tabgan.augment import augment as augment_table
+    from tabgan.config import parse_settings
     from tabgan.errors import TabganError
     from tabgan.io import read_table, table_format, write_table
     from tabgan.synthesizer import TabGAN
@@ -340,6 +354,7 @@ def augment(
     table_format(output)
     if balance == (add_rows is not None):
         raise TabganError("give exactly one of --balance and --add N")
+    chosen = parse_settings(overrides)
     real = read_table(data)
     if target not in real.columns:  # before any fitting
         raise TabganError(f"target column {target!r} is not in the data")
@@ -348,7 +363,8 @@ def augment(
     else:
         # the output holds the real rows anyway: rare target classes must stay generatable
         model = fit_model(
-            real, schema_path, epochs, batch_size, seed, device, quiet, time_budget, {"rare_category_threshold": 0}
+            real, schema_path, epochs, batch_size, seed, device, quiet, time_budget, {"rare_category_threshold": 0},
+            overrides=chosen,
         )
     typed_label: Any = label
     if label is not None and target in real.columns:

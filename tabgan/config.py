@@ -193,6 +193,43 @@ class TabGANConfig:
         return cls(**values).validate()
 
 
+# settings the command line sets through options of their own, not through --set
+OWN_OPTIONS = {
+    "epochs": "--epochs", "batch_size": "--batch-size", "time_budget": "--time-budget", "device": "--device",
+    "dp_epsilon": "--dp-epsilon", "dp_delta": "--dp-delta", "no_copies": "--allow-copies",
+    "rare_category_threshold": "--rare-threshold", "clip_quantile": "--clip-quantile", "distributed": "--distributed",
+}
+
+
+def parse_setting(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` from the command line: a TabGANConfig setting and its value read as YAML
+    (``pac=10``, ``generator_dims=[512,512]``, ``calibrate_numbers=false``). The value's range
+    is checked when the model is configured."""
+    import yaml
+
+    name, sep, raw = text.partition("=")
+    name = name.strip().replace("-", "_")
+    if not sep or not name:
+        raise ConfigError(f"--set {text!r}: expected NAME=VALUE, e.g. --set pac=10")
+    known = {f.name for f in fields(TabGANConfig)}
+    if name not in known:
+        raise ConfigError(f"--set {text!r}: unknown setting {name!r} (settings: {', '.join(sorted(known))})")
+    if name in OWN_OPTIONS:
+        raise ConfigError(f"--set {text!r}: use the option {OWN_OPTIONS[name]} for {name}")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        raise ConfigError(f"--set {text!r}: cannot read the value {raw!r}") from None
+    if name.endswith("_dims") and isinstance(value, int):
+        value = (value,)
+    return name, value
+
+
+def parse_settings(texts: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """Every ``--set NAME=VALUE`` of a command, parsed (a later one of a name wins)."""
+    return dict(parse_setting(text) for text in texts)
+
+
 def resolve_device(name: str) -> torch.device:
     """``auto`` -> CUDA when available, else CPU; ``cuda`` without CUDA is an error."""
     if name == "auto":

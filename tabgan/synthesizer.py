@@ -191,7 +191,11 @@ class TabGAN:
         finally:
             if owns_group:
                 leave_cluster()
-        self.history_.timings = {"preprocessing": preprocessing, "training": time.perf_counter() - started - preprocessing}
+        self.history_.timings = {
+            "preprocessing": preprocessing - trainer.setup_seconds,
+            "setup": trainer.setup_seconds,
+            "training": time.perf_counter() - started - preprocessing,
+        }
         if best.state is not None:
             best.restore(self.generator_)
             self.history_.selected = {"epoch": best.epoch, "fidelity": best.score}

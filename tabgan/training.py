@@ -25,7 +25,10 @@ class History:
     """Per-epoch training record, saved with the model."""
 
     epochs: list[dict[str, float]] = field(default_factory=list)
-    # wall-clock parts of fit(): "preprocessing" (validation, constraints, encoders) and "training"
+    # wall-clock parts of fit(): "preprocessing" (validation, constraints, encoders, the
+    # condition sampler's index, the copy filter), "setup" (building the networks and their
+    # optimisers; the first fit of a process also pays torch's lazy imports here, about 1.7 s
+    # on a 2-core machine) and "training" (epochs and validation probes)
     timings: dict[str, float] = field(default_factory=dict)
     # the epoch whose generator was kept (best validation fidelity) and its score; empty if none
     selected: dict[str, float] = field(default_factory=dict)
@@ -94,6 +97,7 @@ class GANTrainer:
         if dp_plan is not None:
             counts = released_counts if released_counts is not None else self.sampler.counts
             self.released_sampler = ConditionSampler(layout.cond_widths, counts.to(device))
+        setup_started = time.perf_counter()
         self.generator, self.critic, self.activation = build_networks(layout, config, device, generator)
         self.classifier: TargetClassifier | None = None
         if target_code is not None and config.classifier_weight > 0 and dp_plan is None:
@@ -118,6 +122,7 @@ class GANTrainer:
         self.opt_d = torch.optim.Adam(
             self.critic.parameters(), lr=config.critic_lr, betas=betas, weight_decay=config.weight_decay, fused=fused
         )
+        self.setup_seconds = time.perf_counter() - setup_started  # networks and optimisers (History.timings)
 
     def _build_classifier(self, target_code: int) -> None:
         """The target classifier (it sees real rows, so never under DP) and its optimiser."""
