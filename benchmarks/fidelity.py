@@ -50,6 +50,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {  # name: (what changes, sett
     "no_classifier": ("no auxiliary target classifier (classifier_weight=0)", {"classifier_weight": 0.0}),
     "classifier": ("auxiliary target classifier loss (classifier_weight=1)", {"classifier_weight": 1.0}),
     "ema999": ("sample from an average of the generator's weights (ema_decay=0.999)", {"ema_decay": 0.999}),
+    "real_conditions": ("training conditions by real frequency (condition_frequency='real')", {"condition_frequency": "real"}),
+    "uniform_conditions": ("training conditions uniform over options (condition_frequency='uniform')", {"condition_frequency": "uniform"}),
+    "ttur": ("two time-scale updates: critic lr 4e-4, generator lr 1e-4", {"critic_lr": 4e-4, "generator_lr": 1e-4}),
     "ema9995": ("sample from an average of the generator's weights (ema_decay=0.9995)", {"ema_decay": 0.9995}),
 }
 

@@ -3,8 +3,9 @@
 The condition vector is a one-hot over the options of every discrete (categorical or
 boolean) column laid end to end. For a training batch each row picks one discrete column
 uniformly, then one of its options with probability proportional to log(1 + count) (so rare
-options are seen often enough to be learned), then a real row that has that option. For
-unconditional generation options are drawn by their real frequency instead.
+options are seen often enough to be learned; ``frequency`` "real" or "uniform" changes this),
+then a real row that has that option. For unconditional generation options are drawn by their
+real frequency instead.
 
 All draws use an explicit ``torch.Generator``; everything lives on the training device.
 """
@@ -35,13 +36,31 @@ class ConditionBatch:
         return vector
 
 
+FREQUENCIES = ("log", "real", "uniform")  # how training conditions weigh an option with count c
+
+
+def training_weights(counts: torch.Tensor, frequency: str) -> torch.Tensor:
+    """Weights of the options in training conditions: log(1 + c), c, or 1 for every option
+    seen at least once (an option without rows is never asked for)."""
+    if frequency == "log":
+        return torch.log1p(counts)
+    if frequency == "real":
+        return counts
+    if frequency == "uniform":
+        return (counts > 0).to(counts.dtype)
+    raise ValueError(f"frequency={frequency!r} is not one of {', '.join(FREQUENCIES)}")
+
+
 class ConditionSampler:
     """Draws condition vectors and matching real rows from the discrete columns' codes."""
 
-    def __init__(self, widths: list[int], counts: torch.Tensor, codes: torch.Tensor | None = None) -> None:
+    def __init__(
+        self, widths: list[int], counts: torch.Tensor, codes: torch.Tensor | None = None, frequency: str = "log"
+    ) -> None:
         """``widths``: the number of options of each of the J discrete columns; ``counts``: the
         real count of every option, end to end; ``codes``: long [n, J], each real row's option
-        of each column, needed only for training (to find real rows that match a condition)."""
+        of each column, needed only for training (to find real rows that match a condition);
+        ``frequency``: how training conditions weigh the options (:func:`training_weights`)."""
         device = counts.device
         self.n_columns = len(widths)
         self.widths = torch.tensor(widths, dtype=torch.long, device=device)
@@ -50,19 +69,19 @@ class ConditionSampler:
         self.counts = counts.to(torch.float64)
         if self.n_columns == 0:
             return
-        self.train_cdf = self._padded_cdf(torch.log1p(self.counts))
+        self.train_cdf = self._padded_cdf(training_weights(self.counts, frequency))
         self.real_cdf = self._padded_cdf(self.counts)
         self.sorted_rows: torch.Tensor | None = None
         if codes is not None:
             self._index_rows(codes)
 
     @classmethod
-    def from_codes(cls, codes: torch.Tensor, widths: list[int]) -> ConditionSampler:
+    def from_codes(cls, codes: torch.Tensor, widths: list[int], frequency: str = "log") -> ConditionSampler:
         """A training sampler: option counts and the row index come from the real codes."""
         offsets = torch.tensor([sum(widths[:j]) for j in range(len(widths))], dtype=torch.long, device=codes.device)
         flat = (codes + offsets[None, :]).reshape(-1)
         counts = torch.bincount(flat, minlength=int(sum(widths)))
-        return cls(widths, counts, codes)
+        return cls(widths, counts, codes, frequency)
 
     def _index_rows(self, codes: torch.Tensor) -> None:
         """Sort row numbers by option, column by column: the rows of option g are
@@ -101,7 +120,8 @@ class ConditionSampler:
         return ConditionBatch(self.offsets[column] + option, self.width, column, option, rows)
 
     def sample_train(self, batch: int, generator: torch.Generator) -> ConditionBatch:
-        """Conditions by log-frequency, each with a real row that satisfies it."""
+        """Conditions by the training weights (log-frequency by default), each with a real row
+        that satisfies it."""
         assert self.sorted_rows is not None, "a training sampler needs the real codes"
         column, option = self._draw(batch, self.train_cdf, generator)
         g = self.offsets[column] + option

@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 
+from tabgan.conditioning import FREQUENCIES
 from tabgan.errors import ConfigError
 
 DEVICES = ("auto", "cpu", "cuda")
@@ -71,6 +72,10 @@ class TabGANConfig:
         True, None, None, "after training, map each numeric column's generated values onto the real quantiles "
         "(a monotone map that keeps the generator's ordering of rows); not under differential privacy"
     )
+    condition_frequency: str = _setting(
+        "log", None, None, "how training conditions pick an option of a discrete column: log (log(1 + count), "
+        "rare options seen more often, as in CTGAN), real (their real frequency) or uniform"
+    )
     max_categories: int = _setting(100, 2, 100_000, "one-hot options per column before rare labels fold into 'other'")
     condition_on_modes: bool = _setting(
         True, None, None, "also condition on numeric columns' mixture modes and nulls (training-by-sampling)"
@@ -126,6 +131,10 @@ class TabGANConfig:
                     raise ConfigError(f"{f.name}={item!r} is not a number")
                 if low is not None and not (low <= item <= high):
                     raise ConfigError(f"{f.name}={item!r} is outside {low}..{high} ({f.metadata['help']})")
+        if self.condition_frequency not in FREQUENCIES:
+            raise ConfigError(
+                f"condition_frequency={self.condition_frequency!r} is not one of {', '.join(FREQUENCIES)}"
+            )
         if self.precision not in PRECISIONS:
             raise ConfigError(f"precision={self.precision!r} is not one of {', '.join(PRECISIONS)}")
         if self.no_copies is not None and not isinstance(self.no_copies, bool):

@@ -89,7 +89,9 @@ class GANTrainer:
         widths = torch.tensor(layout.onehot_widths, dtype=torch.long, device=device)
         self.starts = torch.cumsum(widths, 0) - widths  # where each one-hot span begins
         self.onehot_width = sum(layout.onehot_widths)
-        self.sampler = ConditionSampler.from_codes(self.codes[:, list(layout.cond_columns)], layout.cond_widths)
+        self.sampler = ConditionSampler.from_codes(
+            self.codes[:, list(layout.cond_columns)], layout.cond_widths, config.condition_frequency
+        )
         self.cond_columns = torch.tensor(list(layout.cond_columns), dtype=torch.long, device=device)
         self.critic_updates = 0
         self.dp_plan = dp_plan

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 import torch
 
+import pytest
+
 from tabgan.conditioning import ConditionSampler
+from tabgan.config import TabGANConfig
+from tabgan.errors import ConfigError
 
 
 def make_codes() -> tuple[torch.Tensor, list[int]]:
@@ -35,6 +39,26 @@ def test_log_frequency_oversamples_rare_options() -> None:
     expected = (expected[2] / expected.sum()).item()
     assert rare_share > 5 * real_share
     assert abs(rare_share - expected) < 0.02
+
+
+@pytest.mark.parametrize("frequency", ["real", "uniform"])
+def test_other_training_frequencies(frequency: str) -> None:
+    codes, widths = make_codes()
+    codes[codes[:, 0] == 1, 0] = 0  # option 1 of the first column never seen: never asked for
+    sampler = ConditionSampler.from_codes(codes, widths, frequency)
+    batch = sampler.sample_train(20000, torch.Generator().manual_seed(2))
+    first = batch.option[batch.column == 0]
+    shares = torch.bincount(first, minlength=3).double() / len(first)
+    real = torch.bincount(codes[:, 0], minlength=3).double() / len(codes)
+    expected = real if frequency == "real" else torch.tensor([0.5, 0.0, 0.5], dtype=torch.float64)
+    assert torch.allclose(shares, expected, atol=0.02)
+    assert shares[1] == 0
+    assert torch.equal(codes[batch.rows, batch.column], batch.option)
+
+
+def test_unknown_training_frequency_is_refused() -> None:
+    with pytest.raises(ConfigError, match="condition_frequency='often' is not one of log, real, uniform"):
+        TabGANConfig(condition_frequency="often").validate()
 
 
 def test_original_frequencies_for_generation() -> None:
