@@ -53,6 +53,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {  # name: (what changes, sett
     "real_conditions": ("training conditions by real frequency (condition_frequency='real')", {"condition_frequency": "real"}),
     "uniform_conditions": ("training conditions uniform over options (condition_frequency='uniform')", {"condition_frequency": "uniform"}),
     "ttur": ("two time-scale updates: critic lr 4e-4, generator lr 1e-4", {"critic_lr": 4e-4, "generator_lr": 1e-4}),
+    "ttur_critic6": ("two time-scale updates: critic lr 6e-4, generator lr 1e-4", {"critic_lr": 6e-4, "generator_lr": 1e-4}),
+    "ttur_generator5": ("two time-scale updates: critic lr 4e-4, generator lr 5e-5", {"critic_lr": 4e-4, "generator_lr": 5e-5}),
+    "generator3": ("a third residual block in the generator (generator_dims=(256, 256, 256))", {"generator_dims": (256, 256, 256)}),
     "ema9995": ("sample from an average of the generator's weights (ema_decay=0.9995)", {"ema_decay": 0.9995}),
 }
 
