@@ -19,7 +19,10 @@ Inference rules (:func:`infer_schema`), in order, for each column:
 2. datetime dtype, or text where at least 95% of values parse as dates in one format -> ``datetime``.
 3. A name that looks like a key (``id``, ``*_id``, ``*Id``, ``*.id``, ``*ID``) with all values
    distinct and no nulls -> ``id``; such a name with repeated values -> ``categorical``
-   (a reference to another table's key is a label, not a quantity).
+   (a reference to another table's key is a label, not a quantity), unless most rows hold a
+   label seen fewer than ``RARE_LABEL_ROWS`` (8) times: such a reference (nafld1's
+   ``case.id``, groups of 2-5 matched patients) can be neither learned nor released under
+   the default rare-label protection, so it is an ``id``, generated fresh.
 4. Numbers with at most ``max_numeric_categories`` (default 20) distinct values -> ``categorical``
    (e.g. a 1-5 rating or a 16-level education code), keeping the numeric labels.
 5. Numbers whose values are all whole -> ``integer``; other numbers -> ``continuous``.
@@ -213,6 +216,17 @@ def _looks_like_id_name(name: str) -> bool:
     return bool(_ID_NAME.search(name))
 
 
+# labels with fewer rows may never be emitted at the default rare-label protection (threshold 5
+# plus a random margin of up to 3: TabGANConfig.rare_category_threshold and _margin)
+RARE_LABEL_ROWS = 8
+
+
+def _mostly_rare_labels(values: pd.Series) -> bool:
+    """Whether most values belong to labels seen fewer than RARE_LABEL_ROWS times."""
+    counts = values.value_counts(sort=False)
+    return len(values) > 0 and int(counts[counts < RARE_LABEL_ROWS].sum()) * 2 > len(values)
+
+
 def _detect_datetime_format(values: pd.Series) -> str | None:
     sample = values.dropna().astype(str)
     if sample.empty:
@@ -253,6 +267,8 @@ def _infer_column(name: str, values: pd.Series, max_numeric_categories: int, max
         if _looks_like_id_name(name) and whole:
             if n_unique == len(values):
                 return Column(name, "id", dtype=dtype, nullable=False)
+            if _mostly_rare_labels(nonnull):
+                return Column(name, "id", dtype=dtype, nullable=nullable)
             return discrete("categorical")
         if n_unique <= max_numeric_categories:
             return discrete("categorical")
@@ -278,6 +294,8 @@ def _infer_column(name: str, values: pd.Series, max_numeric_categories: int, max
         )
     if _looks_like_id_name(name) and n_unique == len(values):
         return Column(name, "id", dtype=dtype, nullable=False)
+    if _looks_like_id_name(name) and _mostly_rare_labels(text):
+        return Column(name, "id", dtype=dtype, nullable=nullable)
     if len(text) >= 100 and n_unique > 0.95 * len(text):
         return Column(name, "id", dtype=dtype, nullable=nullable)
     return discrete("categorical")

@@ -35,8 +35,22 @@ def test_infer_real_tables(adult: pd.DataFrame, nafld: pd.DataFrame) -> None:
     assert adult_kinds["workclass"] == "categorical" and adult_kinds["income"] == "categorical"
     nafld_kinds = kinds(infer_schema(nafld))
     assert nafld_kinds["id"] == "id"  # unique key
-    assert nafld_kinds["case.id"] == "categorical"  # a reference: repeated key values
+    # a reference to matched cases: 3,853 labels of 2-5 rows, too rare to learn or release
+    assert nafld_kinds["case.id"] == "id"
     assert nafld_kinds["male"] == "boolean" and nafld_kinds["bmi"] == "continuous"
+
+
+def test_references_with_mostly_rare_labels_are_ids() -> None:
+    rows = 600
+    frame = pd.DataFrame({
+        "product_id": [i % 12 for i in range(rows)],  # 12 products of 50 rows: labels to learn
+        "case.id": [i // 3 for i in range(rows)],  # groups of 3: each label too rare
+        "order_ID": [f"o{i // 4}" if i < 200 else f"o{i % 20}" for i in range(rows)],  # 1/3 rare rows
+        "ticket_id": [f"t{i // 2}" for i in range(rows)],  # text, groups of 2
+    })
+    assert kinds(infer_schema(frame)) == {
+        "product_id": "categorical", "case.id": "id", "order_ID": "categorical", "ticket_id": "id",
+    }
 
 
 def test_yaml_round_trip(mixed: pd.DataFrame, tmp_path) -> None:
