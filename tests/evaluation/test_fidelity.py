@@ -21,9 +21,10 @@ ADULT_SDTYPES = {
     "capital_loss": "numerical", "hours_per_week": "numerical", "native_country": "categorical",
     "income": "categorical",
 }
+# case.id: a reference to matched cases whose labels are mostly too rare to learn, an id by inference
 NAFLD_SDTYPES = {
     "id": "id", "age": "numerical", "male": "categorical", "weight": "numerical", "height": "numerical",
-    "bmi": "numerical", "case.id": "categorical", "futime": "numerical", "status": "categorical",
+    "bmi": "numerical", "case.id": "id", "futime": "numerical", "status": "categorical",
 }
 
 
