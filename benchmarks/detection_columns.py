@@ -14,8 +14,6 @@ Results are merged into benchmarks/results/detection_columns.json, keyed by the 
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -26,7 +24,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 RESULTS = REPO / "benchmarks" / "results" / "detection_columns.json"
 
-from privacy import TABLES, tables  # noqa: E402
+from saved_runs import load_saved_run, merge_result  # noqa: E402
 
 from tabgan.evaluation.fidelity import detection  # noqa: E402
 from tabgan.schema import TableSchema, infer_schema  # noqa: E402
@@ -51,13 +49,8 @@ def column_detection(real: pd.DataFrame, synthetic: pd.DataFrame, schema: TableS
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("run_dir", type=Path, help="a folder written by fidelity.py --save-dir")
-    parser.add_argument("--table", choices=list(TABLES), default="adult")
-    args = parser.parse_args()
-    train, _, target = tables(args.table)
+    args, train, target, synthetic = load_saved_run(__doc__.splitlines()[0])
     schema = infer_schema(train, target=target)
-    synthetic = pd.read_parquet(args.run_dir / "synthetic.parquet")
     result = column_detection(train, synthetic, schema)
     print(f"whole table: {result['whole']:.3f}")
     print(f"{'column':<24} {'alone':>6} {'without':>8}")
@@ -66,11 +59,7 @@ def main() -> None:
 
     for name, row in sorted(result["columns"].items(), key=lambda kv: -(kv[1]["alone"] or 0.5)):
         print(f"{name:<24} {shown(row['alone']):>6} {shown(row['without']):>8}")
-    result["command"] = f"python benchmarks/detection_columns.py {args.run_dir} --table {args.table}"
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results[f"{args.run_dir.parent.name}/{args.run_dir.name}"] = result
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
-
+    merge_result(RESULTS, args, "detection_columns.py", result)
 
 if __name__ == "__main__":
     main()

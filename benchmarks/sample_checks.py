@@ -17,7 +17,6 @@ Results are merged into benchmarks/results/sample_checks.json, keyed by the run 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -30,7 +29,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 RESULTS = REPO / "benchmarks" / "results" / "sample_checks.json"
 
-from privacy import TABLES, tables  # noqa: E402
+from saved_runs import load_saved_run, merge_result  # noqa: E402
 
 from tabgan.dependencies import find_dependencies  # noqa: E402
 from tabgan.schema import infer_schema  # noqa: E402
@@ -62,18 +61,10 @@ def checks(real: pd.DataFrame, synthetic: pd.DataFrame, target: str | None) -> d
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("run_dir", type=Path, help="a folder written by fidelity.py --save-dir")
-    parser.add_argument("--table", choices=list(TABLES), default="adult")
-    args = parser.parse_args()
-    train, _, target = tables(args.table)
-    result = checks(train, pd.read_parquet(args.run_dir / "synthetic.parquet"), target)
-    result["command"] = f"python benchmarks/sample_checks.py {args.run_dir} --table {args.table}"
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results[f"{args.run_dir.parent.name}/{args.run_dir.name}"] = result
-    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    args, train, target, synthetic = load_saved_run(__doc__.splitlines()[0])
+    result = checks(train, synthetic, target)
+    merge_result(RESULTS, args, "sample_checks.py", result)
     print(json.dumps(result, indent=1))
-
 
 if __name__ == "__main__":
     main()

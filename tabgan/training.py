@@ -27,8 +27,9 @@ class History:
     epochs: list[dict[str, float]] = field(default_factory=list)
     # wall-clock parts of fit(): "preprocessing" (validation, constraints, encoders, the
     # condition sampler's index, the copy filter), "setup" (building the networks and their
-    # optimisers; the first fit of a process also pays torch's lazy imports here, about 1.7 s
-    # on a 2-core machine) and "training" (epochs and validation probes)
+    # optimisers; the first fit of a process also pays torch's lazy imports here, about 1.1 s
+    # on a 2-core machine), "training" (epochs and validation probes) and, with
+    # calibrate_numbers, "calibration" (the generated quantiles recorded after training)
     timings: dict[str, float] = field(default_factory=dict)
     # the epoch whose generator was kept (best validation fidelity) and its score; empty if none
     selected: dict[str, float] = field(default_factory=dict)

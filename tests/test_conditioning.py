@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import torch
-
 import pytest
+import torch
 
 from tabgan.conditioning import ConditionSampler
 from tabgan.config import TabGANConfig

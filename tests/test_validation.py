@@ -50,7 +50,7 @@ def test_fit_keeps_the_epoch_with_the_best_probe_score(mixed: pd.DataFrame) -> N
     assert scored and scored[-1]["epoch"] == 6  # the last epoch is always scored
     best = max(scored, key=lambda e: e["fidelity"])
     assert model.history_.selected == {"epoch": best["epoch"], "fidelity": best["fidelity"]}
-    assert set(model.history_.timings) == {"preprocessing", "setup", "training"}
+    assert set(model.history_.timings) == {"preprocessing", "setup", "training", "calibration"}
 
 
 def test_time_budget_stops_training_in_time(mixed: pd.DataFrame) -> None:
