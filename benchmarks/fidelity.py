@@ -39,7 +39,7 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {  # name: (what changes, sett
     "defaults": ("the defaults of the commit (see the commit column)", {}),
     "no_spikes": ("no exact modes for common numbers (spike_share=0)", {"spike_share": 0.0}),
     "spikes_5pct": ("spikes for values of at least 5% (spike_share=0.05, the default before this table)", {"spike_share": 0.05}),
-    "no_lookup": ("education_num generated, not looked up (infer_schema(dependencies=False))", {"_dependencies": False}),
+    "no_lookup": ("determined columns generated, not looked up (infer_schema(dependencies=False); Adult: education_num)", {"_dependencies": False}),
     "no_select_best": ("last epoch kept instead of the best validation probe", {"select_best": False}),
     "pac1": ("no PacGAN packing (pac=1)", {"pac": 1}),
     "pac2": ("critic judges pairs of rows (pac=2)", {"pac": 2}),

@@ -35,6 +35,17 @@ def nafld() -> pd.DataFrame:
     return pd.read_csv(dataset("nafld1_patients.csv"))
 
 
+@pytest.fixture(scope="session")
+def movielens() -> pd.DataFrame:
+    return pd.read_csv(dataset("movielens_ratings.csv.gz"))
+
+
+@pytest.fixture(scope="session")
+def reviews() -> pd.DataFrame:
+    """The shipped (generated) customer reviews sample."""
+    return pd.read_csv(SAMPLE_DATA / "customer_reviews.csv")
+
+
 @pytest.fixture()
 def mixed() -> pd.DataFrame:
     """Every column kind, with nulls, 400 rows."""

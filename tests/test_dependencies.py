@@ -45,15 +45,48 @@ def test_inference_finds_the_rules_and_nothing_else(shops: pd.DataFrame) -> None
 def test_small_groups_are_not_taken_for_a_rule() -> None:
     rng = np.random.default_rng(1)
     n = 300
-    # 150 labels of 2 rows each: by chance some pairs agree, but no group is big enough to be evidence
+    # 150 labels of 2 rows each: below the rare threshold, never generated, so no evidence counts
     frame = pd.DataFrame({"shop": np.repeat([f"s{i}" for i in range(150)], 2), "flag": rng.choice(["a", "b"], n)})
     frame.loc[frame.index % 2 == 1, "flag"] = frame["flag"].to_numpy()[::2]  # each shop's two rows agree
     assert infer_schema(frame).constraints == []
 
 
-def test_real_tables(adult: pd.DataFrame, credit: pd.DataFrame, nafld: pd.DataFrame) -> None:
+def test_a_many_labelled_determinant_is_taken() -> None:
+    rng = np.random.default_rng(2)
+    films = 1500  # more labels than a one-hot condition would hold
+    film = np.repeat(np.arange(films), rng.integers(5, 12, films))
+    genre_of = rng.choice(["drama", "comedy", "horror", "animation"], films)
+    year_of = rng.integers(1930, 2020, films)
+    frame = pd.DataFrame({"film": np.char.add("m", film.astype(str)), "genre": genre_of[film], "year": year_of[film],
+                          "rating": rng.integers(1, 6, len(film))})
+    assert infer_schema(frame).constraints == [
+        {"type": "determined", "column": "genre", "by": "film"},
+        {"type": "determined", "column": "year", "by": "film"},
+    ]
+
+
+def test_a_mostly_constant_column_needs_more_repeats_to_be_taken() -> None:
+    # 400 labels of 5 rows: 1,600 repeats; "rare" in 4 whole labels (1%). Were "rare" independent
+    # of the label, all repeats would agree with chance 0.99 ** 1600 = 1e-7: not evidence enough
+    label = np.repeat(np.arange(400), 5)
+    frame = pd.DataFrame({"shop": label.astype(str), "flag": np.where(label < 4, "rare", "usual")})
+    assert infer_schema(frame).constraints == []
+    many = np.repeat(np.arange(1000), 5)  # 4,000 repeats: 0.99 ** 4000 = 4e-18, a rule
+    frame = pd.DataFrame({"shop": many.astype(str), "flag": np.where(many < 10, "rare", "usual")})
+    assert infer_schema(frame).constraints == [{"type": "determined", "column": "flag", "by": "shop"}]
+
+
+def test_real_tables(adult: pd.DataFrame, credit: pd.DataFrame, nafld: pd.DataFrame, movielens: pd.DataFrame) -> None:
     assert infer_schema(adult).constraints == [{"type": "determined", "column": "education_num", "by": "education"}]
     assert infer_schema(credit).constraints == [] and infer_schema(nafld).constraints == []
+    assert infer_schema(movielens).constraints == [
+        {"type": "determined", "column": name, "by": "movieId"} for name in ("title", "year", "genres")
+    ]
+
+
+def test_the_shipped_reviews_sample(reviews: pd.DataFrame) -> None:
+    # scripts/make_customer_reviews.py fixes each product's category
+    assert infer_schema(reviews).constraints == [{"type": "determined", "column": "category", "by": "product_id"}]
 
 
 def test_generated_rows_follow_the_lookup_and_survive_save_and_load(shops: pd.DataFrame, tmp_path) -> None:
