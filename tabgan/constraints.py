@@ -345,6 +345,7 @@ def parse_constraints(schema: TableSchema) -> list[Constraint]:
     """The schema's ``constraints`` list as objects; checks names and kinds."""
     out: list[Constraint] = []
     used: set[str] = set()
+    determinants: set[str] = set()  # the ``by`` of determined constraints: shared among them only
     for i, raw in enumerate(schema.constraints):
         if not isinstance(raw, dict) or "type" not in raw:
             raise SchemaError(f"constraint #{i + 1} needs a 'type'")
@@ -366,17 +367,21 @@ def parse_constraints(schema: TableSchema) -> list[Constraint]:
                 raise SchemaError(f"constraint #{i + 1}: unknown type {kind!r}")
         except KeyError as exc:
             raise SchemaError(f"constraint #{i + 1} ({kind}) needs {exc.args[0]!r}") from None
+        shared = constraint.by if isinstance(constraint, Determined) else None  # may determine several columns
         for name in constraint.columns():
             if name not in schema.names:
                 raise SchemaError(f"constraint #{i + 1} ({kind}) names column {name!r}, which is not in the schema")
-            if name in used:
+            if name == shared and name in determinants and name not in used:
+                continue
+            if name in used or name in determinants:
                 raise SchemaError(f"column {name!r} is in more than one constraint")
         for name in constraint.columns():
             column = schema.column(name)
             numeric_labels = column.kind == "categorical" and column.dtype.startswith(("int", "float", "uint"))
             if kind in ("inequality", "sum") and column.kind not in ("continuous", "integer", "datetime") and not numeric_labels:
                 raise SchemaError(f"constraint #{i + 1} ({kind}): column {name!r} is not a number or date")
-        used.update(constraint.columns())
+        used.update(name for name in constraint.columns() if name != shared)
+        determinants.update([shared] if shared else [])
         out.append(constraint)
     return out
 

@@ -59,10 +59,14 @@ def test_a_many_labelled_determinant_is_taken() -> None:
     year_of = rng.integers(1930, 2020, films)
     frame = pd.DataFrame({"film": np.char.add("m", film.astype(str)), "genre": genre_of[film], "year": year_of[film],
                           "rating": rng.integers(1, 6, len(film))})
-    assert infer_schema(frame).constraints == [
+    schema = infer_schema(frame)
+    assert schema.constraints == [
         {"type": "determined", "column": "genre", "by": "film"},
         {"type": "determined", "column": "year", "by": "film"},
     ]
+    rows = TabGAN(random_state=0, **FAST).fit(frame, schema).sample(2000)  # one determinant, two lookups
+    films = rows["film"].str[1:].astype(int)
+    assert (rows["genre"] == genre_of[films]).all() and (rows["year"] == year_of[films]).all()
 
 
 def test_a_mostly_constant_column_needs_more_repeats_to_be_taken() -> None:
