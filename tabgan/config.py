@@ -68,6 +68,10 @@ class TabGANConfig:
         "times (once when 0), when such values hold 90% of a continuous or integer column (ages, round amounts, "
         "values from a fixed list); not under differential privacy"
     )
+    heap_modes: int = _setting(
+        0, 0, 1000, "a numeric column whose common values (see snap_to_common) are at most this many and sparse "
+        "(capital gains from a fixed list, not ages) gets a mode for each, learned like a categorical's labels; 0: off"
+    )
     calibrate_numbers: bool = _setting(
         True, None, None, "after training, map each numeric column's generated values onto the real quantiles "
         "(a monotone map that keeps the generator's ordering of rows); not under differential privacy"

@@ -141,7 +141,7 @@ class TabGAN:
         settings = EncoderSettings(
             config.max_modes, config.mixture_fit_rows, config.max_categories, config.condition_on_modes,
             config.rare_category_threshold, config.rare_category_margin, config.clip_quantile, config.spike_share,
-            config.support_min_count, config.quantile_levels,
+            config.support_min_count, config.quantile_levels, config.heap_modes,
         )
         encoder = TableEncoder(constraints.model_schema(), settings).fit(model_frame, np_rng)
         encoded = encoder.encode(model_frame, np_rng)

@@ -43,6 +43,7 @@ class EncoderSettings:
     spike_share: float = 0.1  # a number this common gets a mode of its own, decoded exactly (0: off)
     support_min_count: int = 0  # generated numbers move to values seen this often, when those dominate (0: off)
     quantile_levels: int = 0  # numbers' marginals calibrated on this many quantile levels (0: off)
+    heap_modes: int = 0  # a column's common values become modes when they are this few and sparse (0: off)
 
 
 def make_codec(column: Column, settings: EncoderSettings) -> Codec:
@@ -52,6 +53,7 @@ def make_codec(column: Column, settings: EncoderSettings) -> Codec:
             column, max_modes=settings.max_modes, fit_rows=settings.mixture_fit_rows,
             clip_quantile=settings.clip_quantile, spike_share=settings.spike_share,
             support_min_count=settings.support_min_count, quantile_levels=settings.quantile_levels,
+            heap_modes=settings.heap_modes,
         )
     if column.kind == "datetime":
         return DatetimeCodec(

@@ -23,6 +23,15 @@ them. Real columns like these hold a few hundred distinct values; without it, 11
 generated Adult rows had a capital gain that no 5 real rows share. A
 value seen fewer times (a unique amount) is never generated exactly.
 
+Heaped columns (``heap_modes`` > 0): when the common values are few (at most ``heap_modes``)
+and sparse (they fill less than HEAP_DENSITY of the grid spanned at their smallest gap:
+capital gains from a fixed list, not ages), each common value becomes a spike. Such values
+relate to other columns one by one, not smoothly: on Adult every real capital gain of 7,688
+has an income over 50K and every one of 5,013 an income under, which a mixture component
+spanning both blurs (56% and 34% generated). As modes they are options of the condition
+vector, learned like a categorical's labels. Their marginal is learned as such too, so a
+heaped column is not calibrated (calibration would move rows between neighbouring values).
+
 Marginal calibration (``quantile_levels`` > 0): the column's quantiles at that many levels are
 kept from the training data; after training, :meth:`MixtureCodec.fit_calibration` records the
 same quantiles of the generator's own output. Decoding then maps each generated number
@@ -53,6 +62,7 @@ SPIKE_SHARE = 0.1  # default share of the non-null values that makes a value a s
 MAX_SPIKES = 5
 SUPPORT_COVERAGE = 0.9  # share of the values that the common ones must hold to be the only ones generated
 MAX_SUPPORT = 5_000  # more common values than this: the column is treated as truly continuous
+HEAP_DENSITY = 0.1  # common values filling less of their grid than this are heaps, not a range
 
 
 class MixtureCodec(Codec):
@@ -70,8 +80,10 @@ class MixtureCodec(Codec):
         spike_share: float = SPIKE_SHARE,
         support_min_count: int = 0,
         quantile_levels: int = 0,
+        heap_modes: int = 0,
     ) -> None:
         super().__init__(column)
+        self.heap_modes = heap_modes  # 0: common values are not modes of their own
         self.quantile_levels = quantile_levels  # 0: no marginal calibration
         self.support_min_count = support_min_count  # 0: numbers are not moved to observed values
         self.spike_share = spike_share  # 0: no spikes
@@ -87,6 +99,7 @@ class MixtureCodec(Codec):
         self.low_: float | None = None
         self.high_: float | None = None
         self.spikes_: np.ndarray = np.zeros(0)  # values with a mode of their own, decoded exactly
+        self.heaped_ = False  # whether the spikes are all the common values (heap_modes)
         self.support_: np.ndarray = np.zeros(0)  # sorted common values generated numbers move to; empty: off
         self.real_quantiles_: np.ndarray = np.zeros(0)  # the column's quantiles (quantile_levels + 1 of them)
         self.generated_quantiles_: np.ndarray = np.zeros(0)  # the trained generator's; both set: calibrated
@@ -149,7 +162,13 @@ class MixtureCodec(Codec):
             self.real_quantiles_ = np.quantile(np.clip(present, self.low_, self.high_), levels)
         if present.size > self.fit_rows:
             present = rng.choice(present, size=self.fit_rows, replace=False)
-        self.spikes_, present = self._split_spikes(present)
+        self.heaped_ = self._is_heaped()
+        if self.heaped_:
+            self.spikes_ = self.support_.copy()
+            rest = present[~np.isin(present, self.spikes_)]
+            present = rest if np.unique(rest).size >= 2 else present  # else the mixture spans every value
+        else:
+            self.spikes_, present = self._split_spikes(present)
         self.center_ = float(np.mean(present))
         self.scale_ = float(np.std(present)) or 1.0
         z = (present - self.center_) / self.scale_
@@ -171,6 +190,14 @@ class MixtureCodec(Codec):
         values = distinct[common]
         values = values[(values >= self.low_) & (values <= self.high_)]
         return values if values.size >= 2 else np.zeros(0)
+
+    def _is_heaped(self) -> bool:
+        """Whether the common values are few and sparse enough to be modes of their own."""
+        support = self.support_
+        if self.heap_modes <= 0 or not 2 <= len(support) <= self.heap_modes:
+            return False
+        grid = (support[-1] - support[0]) / np.diff(support).min() + 1
+        return bool(len(support) < HEAP_DENSITY * grid)
 
     def _split_spikes(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The spikes among ``values`` (sorted), and the values that are not spikes. No
@@ -266,7 +293,7 @@ class MixtureCodec(Codec):
         output), so :meth:`decode` maps them onto the real ones."""
         numbers, is_null = self._raw_numbers(scalars, codes)
         present = numbers[~is_null]
-        if self.quantile_levels <= 0 or len(self.real_quantiles_) == 0 or present.size < 2:
+        if self.quantile_levels <= 0 or len(self.real_quantiles_) == 0 or present.size < 2 or self.heaped_:
             self.generated_quantiles_ = np.zeros(0)
             return
         self.generated_quantiles_ = np.quantile(present, np.linspace(0.0, 1.0, len(self.real_quantiles_)))
@@ -322,6 +349,8 @@ class MixtureCodec(Codec):
             "support_min_count": self.support_min_count,
             "support": self.support_.tolist(),
             "quantile_levels": self.quantile_levels,
+            "heap_modes": self.heap_modes,
+            "heaped": self.heaped_,
             "real_quantiles": self.real_quantiles_.tolist(),
             "generated_quantiles": self.generated_quantiles_.tolist(),
         }
@@ -341,6 +370,8 @@ class MixtureCodec(Codec):
         self.support_min_count = int(state.get("support_min_count", 0))
         self.support_ = np.asarray(state.get("support", []), dtype=np.float64)
         self.quantile_levels = int(state.get("quantile_levels", 0))  # models saved before calibration: none
+        self.heap_modes = int(state.get("heap_modes", 0))
+        self.heaped_ = bool(state.get("heaped", False))
         self.real_quantiles_ = np.asarray(state.get("real_quantiles", []), dtype=np.float64)
         self.generated_quantiles_ = np.asarray(state.get("generated_quantiles", []), dtype=np.float64)
 
