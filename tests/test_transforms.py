@@ -234,3 +234,38 @@ def test_calibration_keeps_no_extreme_that_clipping_hides() -> None:
     codec = MixtureCodec(Column("x", "continuous", dtype="float64"), clip_quantile=0.01, quantile_levels=100)
     codec.fit(values, rng())
     assert codec.real_quantiles_.max() <= codec.high_ < 1e6
+
+
+def test_sparse_common_values_become_modes_of_their_own() -> None:
+    gen = np.random.default_rng(9)
+    listed = np.array([594.0, 2174.0, 3103.0, 5013.0, 7688.0, 15024.0, 99999.0])  # a fixed list of amounts
+    gains = np.where(gen.random(6000) < 0.9, 0.0, gen.choice(listed, 6000))
+    gains[:40] = gen.uniform(1, 90000, 40).round()  # a few one-off amounts
+    column = Column("gain", "integer", dtype="int64", min=0)
+    codec = MixtureCodec(column, support_min_count=5, quantile_levels=1000, heap_modes=100).fit(pd.Series(gains), rng())
+    assert codec.heaped_ and codec.spikes_.tolist() == [0.0, *listed]
+    scalars, codes = codec.encode(pd.Series(gains), rng())
+    first_spike = len(codec.means_)
+    listed_rows = np.isin(gains, codec.spikes_)
+    assert np.all(codes[listed_rows, 0] == first_spike + np.searchsorted(codec.spikes_, gains[listed_rows]))
+    codec.fit_calibration(scalars, codes)
+    assert codec.generated_quantiles_.size == 0  # a heaped column's values are learned, not calibrated
+    out = codec.decode(scalars, codes, rng())
+    assert np.array_equal(out.to_numpy()[listed_rows], gains[listed_rows])  # each listed amount comes back as itself
+    assert set(out.unique()) <= set(codec.spikes_)
+    fresh = MixtureCodec(column)
+    fresh.load_state(codec.state())
+    assert fresh.heaped_ and fresh.n_modes == codec.n_modes
+
+
+def test_dense_common_values_and_heap_modes_off_keep_the_mixture() -> None:
+    ages = pd.Series(np.random.default_rng(10).integers(18, 90, 3000).astype(float))
+    codec = MixtureCodec(Column("age", "integer", dtype="int64"), support_min_count=5, heap_modes=100).fit(ages, rng())
+    assert not codec.heaped_ and codec.spikes_.size == 0  # 72 ages fill their range: a range, not heaps
+    gains = pd.Series(np.random.default_rng(11).choice([0.0, 0.0, 0.0, 594.0, 7688.0, 15024.0], 3000))
+    assert not MixtureCodec(Column("g", "integer", dtype="int64"), support_min_count=5).fit(gains, rng()).heaped_
+    too_many = MixtureCodec(Column("g", "integer", dtype="int64"), support_min_count=5, heap_modes=2).fit(gains, rng())
+    assert not too_many.heaped_
+    from tabgan.config import TabGANConfig
+
+    assert TabGANConfig(dp_epsilon=1.0).support_min_count == 0  # no common values, so no heaps, under DP
