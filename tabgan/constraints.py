@@ -241,6 +241,7 @@ class Determined(Constraint):
     values_: list[Any] = field(default_factory=list)  # the value of ``column`` that comes with each
     # the value for a label not in the table: a rare label the model only emits as a marker
     fallback_: Any = None
+    _inverse: dict[str, list[Any]] | None = field(default=None, repr=False, compare=False)
 
     def columns(self) -> list[str]:
         return [self.by, self.column]  # ``by`` stays in its place; ``column`` leaves the model
@@ -269,6 +270,7 @@ class Determined(Constraint):
         self.labels_ = [_plain(v) for v in pairs[self.by]]
         self.values_ = [_plain(v) for v in pairs[self.column]]
         self.fallback_ = self._fallback(frame[self.column], schema.column(self.column))
+        self._inverse = None
 
     @staticmethod
     def _fallback(values: pd.Series, column: Column) -> Any:
@@ -299,8 +301,17 @@ class Determined(Constraint):
     def preimage(self, value: Any) -> list[Any]:
         """The labels of ``by`` that come with ``value`` of the determined column."""
         wanted = _label_keys(pd.Series([value], dtype=object))[0]
-        keys = _label_keys(pd.Series(self.values_, dtype=object))
-        return [label for label, key in zip(self.labels_, keys) if key == wanted]
+        return list(self._labels_by_value().get(wanted, []))
+
+    def _labels_by_value(self) -> dict[str, list[Any]]:
+        """Each value's key and the labels that give it, built once (a film id table has
+        thousands of labels, and per-row conditions ask for many values)."""
+        if self._inverse is None:
+            keys = _label_keys(pd.Series(self.values_, dtype=object))
+            self._inverse = {}
+            for label, key in zip(self.labels_, keys):  # once per fitted label, not per condition
+                self._inverse.setdefault(key, []).append(label)
+        return self._inverse
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "determined", "column": self.column, "by": self.by}
@@ -311,6 +322,7 @@ class Determined(Constraint):
     def load_state(self, state: dict[str, Any]) -> None:
         self.labels_, self.values_ = list(state["labels"]), list(state["values"])
         self.fallback_ = state["fallback"]
+        self._inverse = None
 
 
 def _label_keys(values: pd.Series) -> pd.Series:
