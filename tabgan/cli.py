@@ -359,6 +359,10 @@ def augment(
     if target not in real.columns:  # before any fitting
         raise TabganError(f"target column {target!r} is not in the data")
     if model_dir is not None:
+        ignored = [name for name, given in (("--schema", schema_path), ("--epochs", epochs), ("--batch-size", batch_size),
+                                            ("--time-budget", time_budget), ("--set", overrides or None)) if given is not None]
+        if ignored:
+            raise TabganError(f"{', '.join(ignored)} set how a model is fitted; with --model the saved model is used as it is")
         model = TabGAN.load(model_dir, device=device)
     else:
         # the output holds the real rows anyway: rare target classes must stay generatable

@@ -50,3 +50,16 @@ def test_cli_augment_add(credit: pd.DataFrame, tmp_path) -> None:
     numeric = CliRunner().invoke(main, ["augment", str(data), "--target", "Price", "--balance", "-o", str(tmp_path / "y.csv"),
                                         "--epochs", "1", "--batch-size", "200", "--device", "cpu", "--quiet"])
     assert numeric.exit_code != 0 and "augmentation needs a categorical target" in numeric.output
+
+
+def test_cli_augment_with_a_saved_model_refuses_fitting_options(credit: pd.DataFrame, tmp_path) -> None:
+    data = tmp_path / "credit.csv"
+    credit.sample(300, random_state=4).to_csv(data, index=False)
+    model_dir = tmp_path / "model"  # never read: the options are refused first
+    for extra, named in ((["--epochs", "3"], "--epochs"), (["--set", "pac=10"], "--set"),
+                         (["--batch-size", "100", "--time-budget", "5"], "--batch-size, --time-budget")):
+        out = tmp_path / "out.csv"
+        result = CliRunner().invoke(main, ["augment", str(data), "--target", "Status", "--add", "10", "-o", str(out),
+                                           "--model", str(model_dir), *extra])
+        assert result.exit_code != 0 and f"{named} set how a model is fitted" in result.output
+        assert not out.exists()
