@@ -303,6 +303,15 @@ class Determined(Constraint):
         wanted = _label_keys(pd.Series([value], dtype=object))[0]
         return list(self._labels_by_value().get(wanted, []))
 
+    def labels_giving(self, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """For each of ``values`` (no nulls): how many labels of ``by`` give it, and that label
+        where exactly one does (else None); by hashed lookups, not a pass per value."""
+        inverse = self._labels_by_value()
+        keys = _label_keys(values)
+        counts = keys.map({key: len(labels) for key, labels in inverse.items()}).fillna(0).astype(int).to_numpy()
+        single = keys.map({key: labels[0] for key, labels in inverse.items() if len(labels) == 1})
+        return counts, single.astype(object).where(counts == 1, None).to_numpy(dtype=object)
+
     def _labels_by_value(self) -> dict[str, list[Any]]:
         """Each value's key and the labels that give it, built once (a film id table has
         thousands of labels, and per-row conditions ask for many values)."""

@@ -16,8 +16,8 @@ agree with chance at most the share ``p`` of ``b``'s most common value, so all `
 agree with chance at most ``p ** r``, which must be below ``MAX_COINCIDENCE``. This takes
 many-labelled determinants, such as a film's id determining its title, year and genres
 (MovieLens: 3,496 films of 5 ratings or more, 86,500 repeats), while a column of one-off or
-paired labels determines nothing. When two columns determine each other (one-to-one), the earlier one is kept as the
-determinant. A column is derived at most once and a derived column determines nothing.
+paired labels determines nothing. When two columns determine each other (one-to-one), the
+earlier one is kept as the determinant. A column is derived at most once and a derived column determines nothing.
 Everything runs on integer codes (no Python loop over rows); each pair is tried on the first
 ``PROBE_ROWS`` rows before the whole table.
 """

@@ -631,25 +631,25 @@ class TabGAN:
                 continue
             if rule.by not in given.columns:
                 given[rule.by] = pd.Series([None] * len(given), dtype=object)
-            wanted = given[name].dropna()
-            for value in pd.unique(wanted):  # distinct values, not rows
-                value = value.item() if isinstance(value, np.generic) else value
-                labels = rule.preimage(value)
-                if len(labels) != 1:
-                    raise ConditionError(
-                        f"per-row conditions: column {name!r} is looked up from {rule.by!r} (a determined constraint) "
-                        f"and {'no' if not labels else len(labels)} of its labels give {preview(value)}; "
-                        f"give {rule.by!r} instead"
-                    )
-                rows = wanted.index[(wanted == value).to_numpy()]
-                clash = given.loc[rows, rule.by].notna() & (given.loc[rows, rule.by].astype(object) != labels[0])
-                if clash.any():
-                    raise ConditionError(
-                        f"per-row conditions: row {int(clash.index[clash.to_numpy()][0]) + 1} gives {name} = "
-                        f"{preview(value)} and a {rule.by} that does not come with it"
-                    )
-                given[rule.by] = given[rule.by].astype(object)
-                given.loc[rows, rule.by] = labels[0]
+            wanted = given[name].dropna().astype(object)  # Python values, as the messages show them
+            counts, labels = rule.labels_giving(wanted)
+            if (counts != 1).any():
+                first = int(np.flatnonzero(counts != 1)[0])
+                raise ConditionError(
+                    f"per-row conditions: column {name!r} is looked up from {rule.by!r} (a determined constraint) "
+                    f"and {'no' if not counts[first] else int(counts[first])} of its labels give "
+                    f"{preview(wanted.iloc[first])}; give {rule.by!r} instead"
+                )
+            existing = given.loc[wanted.index, rule.by]
+            clash = existing.notna().to_numpy() & (existing.astype(object).to_numpy() != labels)
+            if clash.any():
+                first = int(np.flatnonzero(clash)[0])
+                raise ConditionError(
+                    f"per-row conditions: row {int(wanted.index[first]) + 1} gives {name} = "
+                    f"{preview(wanted.iloc[first])} and a {rule.by} that does not come with it"
+                )
+            given[rule.by] = given[rule.by].astype(object)
+            given.loc[wanted.index, rule.by] = labels
         return given
 
     # -- persistence -----------------------------------------------------------------------------

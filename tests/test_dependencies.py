@@ -140,3 +140,14 @@ def test_rows_of_a_rare_determinant_label_do_not_show_its_value(shops: pd.DataFr
     marked = rows["city"] == RARE_LABEL
     assert (rows.loc[marked, "state"] == RARE_LABEL).all()
     assert (rows.loc[~marked, "state"] == rows.loc[~marked, "city"].map(STATE)).all()
+
+
+def test_labels_giving_each_value_are_looked_up_at_once() -> None:
+    from tabgan.constraints import Determined
+
+    rule = Determined("state", "city")
+    rule.labels_, rule.values_ = ["Paris", "Lyon", "Grenoble"], ["IDF", "ARA", "ARA"]
+    counts, labels = rule.labels_giving(pd.Series(["IDF", "ARA", "PACA", "IDF"], dtype=object))
+    assert counts.tolist() == [1, 2, 0, 1]
+    assert labels.tolist() == ["Paris", None, None, "Paris"]
+    assert rule.preimage("ARA") == ["Lyon", "Grenoble"]
