@@ -53,8 +53,6 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {  # name: (what changes, sett
     "real_conditions": ("training conditions by real frequency (condition_frequency='real')", {"condition_frequency": "real"}),
     "uniform_conditions": ("training conditions uniform over options (condition_frequency='uniform')", {"condition_frequency": "uniform"}),
     "ttur": ("two time-scale updates: critic lr 4e-4, generator lr 1e-4", {"critic_lr": 4e-4, "generator_lr": 1e-4}),
-    "ttur_critic6": ("two time-scale updates: critic lr 6e-4, generator lr 1e-4", {"critic_lr": 6e-4, "generator_lr": 1e-4}),
-    "ttur_generator5": ("two time-scale updates: critic lr 4e-4, generator lr 5e-5", {"critic_lr": 4e-4, "generator_lr": 5e-5}),
     "generator3": ("a third residual block in the generator (generator_dims=(256, 256, 256))", {"generator_dims": (256, 256, 256)}),
     "heaps": ("sparse common values as modes of their own (heap_modes=100)", {"heap_modes": 100}),
     "categories500": ("500 options per categorical column before folding (max_categories=500)", {"max_categories": 500}),
