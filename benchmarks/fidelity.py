@@ -56,6 +56,7 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {  # name: (what changes, sett
     "generator3": ("a third residual block in the generator (generator_dims=(256, 256, 256))", {"generator_dims": (256, 256, 256)}),
     "heaps": ("sparse common values as modes of their own (heap_modes=100)", {"heap_modes": 100}),
     "categories500": ("500 options per categorical column before folding (max_categories=500)", {"max_categories": 500}),
+    "no_target_head": ("the target drawn by the generator, not by the target head (target_head=False)", {"target_head": False}),
     "ema9995": ("sample from an average of the generator's weights (ema_decay=0.9995)", {"ema_decay": 0.9995}),
 }
 

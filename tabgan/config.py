@@ -49,6 +49,11 @@ class TabGANConfig:
         0.0, 0.0, 100.0, "weight of the auxiliary target-classifier loss of the generator (when the schema names a "
         "categorical target; not under differential privacy); 0: off (on Adult it cost quality: docs/FIDELITY.md)"
     )
+    target_head: bool = _setting(
+        True, None, None, "when the schema names a categorical or boolean target, draw each generated row's target "
+        "from a classifier of the other columns trained on the real rows (its priors matched to the real target's "
+        "frequencies); not under differential privacy (docs/FIDELITY.md)"
+    )
     ema_decay: float = _setting(
         0.0, 0.0, 0.99999, "keep an exponential moving average of the generator's weights (this decay per step, "
         "warmed up) and sample from it; 0: sample from the last weights"
@@ -143,7 +148,9 @@ class TabGANConfig:
             raise ConfigError(f"precision={self.precision!r} is not one of {', '.join(PRECISIONS)}")
         if self.no_copies is not None and not isinstance(self.no_copies, bool):
             raise ConfigError(f"no_copies={self.no_copies!r} is not true, false or None")
-        for name in ("condition_on_modes", "snap_to_common", "calibrate_numbers", "select_best", "compile", "distributed"):
+        for name in (
+            "condition_on_modes", "snap_to_common", "calibrate_numbers", "select_best", "compile", "distributed", "target_head",
+        ):
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name}={getattr(self, name)!r} is not true or false")
         if self.device not in DEVICES:

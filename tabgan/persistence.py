@@ -7,6 +7,8 @@ A saved model is a directory of:
 - ``encoder.json``: every column codec's learned state;
 - ``history.json``: the per-epoch training record;
 - ``generator.safetensors``: the generator's weights;
+- ``target_head.safetensors`` (when the model has a target head, :mod:`tabgan.target_head`):
+  the head's weights and prior correction;
 - ``fingerprints.npy`` (when the copy filter is on): keyed 64-bit hashes of the training rows,
   read with ``allow_pickle=False`` (:mod:`tabgan.privacy.copies`).
 
@@ -33,6 +35,7 @@ from tabgan.io import atomic_directory
 from tabgan.nn import Generator
 from tabgan.privacy.copies import FINGERPRINT_FILE, CopyFilter
 from tabgan.schema import TableSchema
+from tabgan.target_head import TargetHead
 from tabgan.training import History
 from tabgan.transforms.encoder import NetworkLayout, TableEncoder
 
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
 FORMAT = "tabgan-model"
 FORMAT_VERSION = 1
 FILES = ("model.json", "schema.yaml", "encoder.json", "history.json", "generator.safetensors")
+HEAD_FILE = "target_head.safetensors"
 
 
 def _write_json(data: Any, path: Path) -> None:
@@ -64,6 +68,7 @@ def save_model(model: TabGAN, path: Path) -> Path:
                 "condition_counts": model.condition_counts_,
                 "null_rates": [[j, rate] for j, rate in sorted(model.null_rates_.items())],
                 "copy_filter": None if model.copy_filter_ is None else {"salt": model.copy_filter_.salt},
+                "target_head": None if model.target_head_ is None else model.target_head_.meta(),
                 "privacy": model.privacy_,
             },
             tmp / "model.json",
@@ -73,6 +78,8 @@ def save_model(model: TabGAN, path: Path) -> Path:
         _write_json(model.history_.to_dict(), tmp / "history.json")
         weights = {k: v.detach().cpu().contiguous() for k, v in model.generator_.state_dict().items()}
         save_file(weights, str(tmp / "generator.safetensors"), metadata={"format": FORMAT})
+        if model.target_head_ is not None:
+            save_file(model.target_head_.weights(), str(tmp / HEAD_FILE), metadata={"format": FORMAT})
         if model.copy_filter_ is not None:
             model.copy_filter_.save(tmp)
     return path
@@ -163,7 +170,23 @@ def load_model(path: Path, device: str = "auto") -> TabGAN:
         generator.load_state_dict(weights, strict=True)
     except RuntimeError as exc:
         raise ModelFileError(f"generator weights do not fit the model's settings: {str(exc).splitlines()[0]}") from None
+    head = _load_target_head(path, meta.get("target_head"), layout, target)
     return TabGAN._from_parts(
         config, seed, schema, constraints, encoder, layout, history, generator, condition_counts, null_rates, n_rows,
-        target, copy_filter, privacy,
+        target, copy_filter, privacy, head,
     )
+
+
+def _load_target_head(
+    path: Path, meta: Any, layout: NetworkLayout, device: torch.device
+) -> TargetHead | None:
+    """The saved target head, or None when the model has none (or predates heads)."""
+    if meta is None:
+        return None
+    if not (path / HEAD_FILE).is_file():
+        raise ModelFileError(f"{str(path)!r} is not a complete tabgan model: {HEAD_FILE} is missing")
+    weights = load_weights(path / HEAD_FILE)
+    try:
+        return TargetHead.from_parts(layout, dict(meta), weights, device)
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise ModelFileError(f"the target head does not fit the model: {str(exc).splitlines()[0]}") from None

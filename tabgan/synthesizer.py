@@ -22,10 +22,11 @@ from tabgan.nn import Generator, SpanActivation
 from tabgan.privacy.copies import CopyFilter, salt_from_seed
 from tabgan.privacy.dp import DPPlan, noisy_counts
 from tabgan.schema import TableSchema, infer_schema, validate
+from tabgan.target_head import TargetHead, fit_target_head
 from tabgan.training import GANTrainer, History, ProgressCallback
 from tabgan.transforms.base import restore_dtype
 from tabgan.transforms.categorical import CategoricalCodec
-from tabgan.transforms.encoder import EncoderSettings, NetworkLayout, TableEncoder
+from tabgan.transforms.encoder import EncodedTable, EncoderSettings, NetworkLayout, TableEncoder
 from tabgan.validation import BestState, FidelityProbe
 
 if TYPE_CHECKING:  # imported by callers that use it: it brings scikit-learn along
@@ -183,6 +184,9 @@ class TabGAN:
         self.generator_ = trainer.sampled_generator
         self.activation_ = trainer.activation
         self.device_ = device
+        head_started = time.perf_counter()
+        self.target_head_ = self._fit_target_head(config, encoder, encoded, schema.target, device, seed)
+        head_seconds = time.perf_counter() - head_started
         best = BestState()
         hook = self._training_monitor(frame, epochs, started, best, epoch_hook)
         preprocessing = time.perf_counter() - started
@@ -192,8 +196,9 @@ class TabGAN:
             if owns_group:
                 leave_cluster()
         self.history_.timings = {
-            "preprocessing": preprocessing - trainer.setup_seconds,
+            "preprocessing": preprocessing - trainer.setup_seconds - head_seconds,
             "setup": trainer.setup_seconds,
+            **({"target_head": head_seconds} if self.target_head_ is not None else {}),
             "training": time.perf_counter() - started - preprocessing,
         }
         if best.state is not None:
@@ -202,15 +207,35 @@ class TabGAN:
         if dp_plan is not None:
             self.privacy_["differential_privacy"] = dp_plan.record(trainer.private_steps)
         self.generator_.eval()
-        if config.quantile_levels:
+        if self._calibrates:
             calibration_started = time.perf_counter()
-            self._calibrate_numbers()
+            self._calibrate()
             self.history_.timings["calibration"] = time.perf_counter() - calibration_started
         return self
 
+    @staticmethod
+    def _fit_target_head(
+        config: TabGANConfig, encoder: TableEncoder, encoded: EncodedTable, target: str | None, device: torch.device, seed: int
+    ) -> TargetHead | None:
+        """The target head (:mod:`tabgan.target_head`) when the schema's target is categorical
+        with two or more options, ``target_head`` is on and the fit is not private."""
+        code_column = encoder.category_code_column(target)
+        if not config.target_head or config.dp_epsilon is not None or code_column is None:
+            return None
+        if encoder.layout.onehot_widths[code_column] < 2:
+            return None
+        rng = torch.Generator(device=device).manual_seed(_derive_seed(seed, 15))
+        return fit_target_head(encoder.layout, encoded.scalars, encoded.codes, code_column, device, rng)
+
+    @property
+    def _calibrates(self) -> bool:
+        """Whether the fit ends by calibrating on generated rows (numbers' quantiles, the
+        target head's priors)."""
+        return bool(self.config_.quantile_levels) or self.target_head_ is not None
+
     @torch.no_grad()
     def _calibration_estimate(self, rows: int = 2_000) -> float:
-        """Seconds ``_calibrate_numbers`` will take, from timing the same work on ``rows`` rows
+        """Seconds ``_calibrate`` will take, from timing the same work on ``rows`` rows
         (the generator in eval mode, on its own seed streams, so training is not disturbed)."""
         self.generator_.eval()
         np_rng = np.random.default_rng(_derive_seed(self.seed_, 13))
@@ -218,23 +243,29 @@ class TabGAN:
         sampler = self._condition_sampler()
         started = time.perf_counter()
         cond = sampler.sample_original(rows, torch_rng).index if sampler.n_columns else torch.zeros(rows, 0, device=self.device_)
-        self.encoder_.network_to_encoded(self._network_output(cond, torch_rng), self.null_rates_, np_rng)
+        encoded = self.encoder_.network_to_encoded(self._network_output(cond, torch_rng), self.null_rates_, np_rng)
+        if self.target_head_ is not None:
+            self.target_head_.probabilities(encoded.scalars, encoded.codes)
         seconds = time.perf_counter() - started
         self.generator_.train()
         return seconds * CALIBRATION_ROWS / rows
 
     @torch.no_grad()
-    def _calibrate_numbers(self) -> None:
-        """Record the trained generator's quantiles of every numeric column, from
-        CALIBRATION_ROWS unconditional rows (their own seed stream), for the encoder's
-        marginal calibration."""
+    def _calibrate(self) -> None:
+        """From CALIBRATION_ROWS unconditional rows of the trained generator (their own seed
+        stream): record the quantiles of every numeric column, for the encoder's marginal
+        calibration, and match the target head's priors to the real target frequencies."""
         np_rng = np.random.default_rng(_derive_seed(self.seed_, 11))
         torch_rng = torch.Generator(device=self.device_).manual_seed(_derive_seed(self.seed_, 12))
         sampler = self._condition_sampler()
         rows = CALIBRATION_ROWS
         cond = sampler.sample_original(rows, torch_rng).index if sampler.n_columns else torch.zeros(rows, 0, device=self.device_)
         dense = self._network_output(cond, torch_rng)
-        self.encoder_.fit_calibration(self.encoder_.network_to_encoded(dense, self.null_rates_, np_rng))
+        encoded = self.encoder_.network_to_encoded(dense, self.null_rates_, np_rng)
+        if self.target_head_ is not None:
+            self.target_head_.calibrate(encoded.scalars, encoded.codes)
+        if self.config_.quantile_levels:
+            self.encoder_.fit_calibration(encoded)
 
     def _privacy_record(self, config: TabGANConfig) -> dict[str, Any]:
         """What protects the training rows in this model, saved in model.json (and the report)."""
@@ -267,7 +298,7 @@ class TabGAN:
         pending = {"training": 0.0, "cost": 0.0}
         every = max(1, epochs // PROBES_PER_FIT)
         # under a time budget, the calibration that follows training is part of the fit
-        reserve = self._calibration_estimate() if config.time_budget is not None and config.quantile_levels else 0.0
+        reserve = self._calibration_estimate() if config.time_budget is not None and self._calibrates else 0.0
 
         def hook(trainer: GANTrainer, epoch: int) -> bool:
             record = trainer.history.epochs[-1]
@@ -323,6 +354,9 @@ class TabGAN:
         dense = self._network_output(cond, torch_rng)
         rates = self.null_rates_ if calibrate_nulls else None
         encoded = self.encoder_.network_to_encoded(dense, rates, np_rng)
+        if self.target_head_ is not None:
+            head = self.target_head_
+            encoded.codes[:, head.code_column] = head.draw(encoded.scalars, encoded.codes, np_rng)
         return self.constraints_.reverse(self.encoder_.decode(encoded, np_rng, ids=ids, omit_ids=ids is None))
 
     def _network_output(self, cond: torch.Tensor, torch_rng: torch.Generator) -> np.ndarray:
@@ -684,6 +718,7 @@ class TabGAN:
         device: torch.device,
         copy_filter: CopyFilter | None = None,
         privacy: dict[str, Any] | None = None,
+        target_head: TargetHead | None = None,
     ) -> TabGAN:
         settings = {
             k: v for k, v in config.to_dict().items() if k not in ("epochs", "batch_size", "device")
@@ -703,6 +738,7 @@ class TabGAN:
         model.activation_ = SpanActivation(layout.n_scalars, list(layout.onehot_widths), config.gumbel_tau).to(device)
         model.device_ = device
         model.copy_filter_ = copy_filter
+        model.target_head_ = target_head
         model.privacy_ = dict(privacy or {})
         model.cluster_ = Cluster()
         return model
