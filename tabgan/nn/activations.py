@@ -11,26 +11,36 @@ import torch
 from torch import nn
 
 
-def _segment_stats(logits: torch.Tensor, segment: torch.Tensor, n_segments: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per row and segment: the max logit (detached; softmax is shift-invariant) and the sum of exp."""
+# Exponents below this give exactly 0. e^-60 is far below any probability that matters, while
+# values near float32's denormal range (under e^-87), which a confident generator's softmax
+# produced more and more of, slowed every later product on x86 CPUs: Adult's training steps
+# went from 44 to 76 ms over 3,000 steps with 2% of the fake batch denormal.
+EXP_FLOOR = -60.0
+
+
+def _segment_exp(
+    logits: torch.Tensor, segment: torch.Tensor, n_segments: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per row and segment, the max logit (detached; softmax is shift-invariant) ``shift`` and
+    the sum of exp ``total``; per entry, ``exp(logit - its segment's shift)`` (0 below EXP_FLOOR)."""
     index = segment.expand(logits.shape[0], -1)
     shift = torch.full((logits.shape[0], n_segments), float("-inf"), device=logits.device, dtype=logits.dtype)
     shift = shift.scatter_reduce(1, index, logits.detach(), reduce="amax", include_self=True)
-    exp = torch.exp(logits - shift.gather(1, index))
+    shifted = logits - shift.gather(1, index)
+    exp = torch.exp(shifted.masked_fill(shifted < EXP_FLOOR, float("-inf")))
     total = torch.zeros_like(shift).scatter_add(1, index, exp)
-    return shift, total
+    return shift, exp, total
 
 
 def segment_softmax(logits: torch.Tensor, segment: torch.Tensor, n_segments: int) -> torch.Tensor:
     """Softmax of ``logits`` [B, W] within each segment; ``segment`` [W] gives each column's segment."""
-    index = segment.expand(logits.shape[0], -1)
-    shift, total = _segment_stats(logits, segment, n_segments)
-    return torch.exp(logits - shift.gather(1, index)) / total.gather(1, index)
+    _, exp, total = _segment_exp(logits, segment, n_segments)
+    return exp / total.gather(1, segment.expand(logits.shape[0], -1))
 
 
 def segment_log_softmax(logits: torch.Tensor, segment: torch.Tensor, n_segments: int) -> torch.Tensor:
     """Log-softmax within segments, as log(total) per [B, n_segments] plus the shift."""
-    shift, total = _segment_stats(logits, segment, n_segments)
+    shift, _, total = _segment_exp(logits, segment, n_segments)
     return shift + torch.log(total)
 
 
