@@ -243,7 +243,7 @@ class TabGAN:
         sampler = self._condition_sampler()
         started = time.perf_counter()
         cond = sampler.sample_original(rows, torch_rng).index if sampler.n_columns else torch.zeros(rows, 0, device=self.device_)
-        encoded = self.encoder_.network_to_encoded(self._network_output(cond, torch_rng), self.null_rates_, np_rng)
+        encoded = self._network_sample(cond, torch_rng, self.null_rates_, np_rng)
         if self.target_head_ is not None:
             self.target_head_.probabilities(encoded.scalars, encoded.codes)
         seconds = time.perf_counter() - started
@@ -260,8 +260,7 @@ class TabGAN:
         sampler = self._condition_sampler()
         rows = CALIBRATION_ROWS
         cond = sampler.sample_original(rows, torch_rng).index if sampler.n_columns else torch.zeros(rows, 0, device=self.device_)
-        dense = self._network_output(cond, torch_rng)
-        encoded = self.encoder_.network_to_encoded(dense, self.null_rates_, np_rng)
+        encoded = self._network_sample(cond, torch_rng, self.null_rates_, np_rng)
         if self.target_head_ is not None:
             self.target_head_.calibrate(encoded.scalars, encoded.codes)
         if self.config_.quantile_levels:
@@ -351,25 +350,41 @@ class TabGAN:
         """Rows for the given conditions (indices or dense vectors), decoded; id columns taken
         from ``ids`` (generated when missing from it; left out when ``ids`` is None).
         ``calibrate_nulls`` (unconditional sampling only) matches the training null rates."""
-        dense = self._network_output(cond, torch_rng)
-        rates = self.null_rates_ if calibrate_nulls else None
-        encoded = self.encoder_.network_to_encoded(dense, rates, np_rng)
+        encoded = self._network_sample(cond, torch_rng, self.null_rates_ if calibrate_nulls else None, np_rng)
         if self.target_head_ is not None:
             head = self.target_head_
             encoded.codes[:, head.code_column] = head.draw(encoded.scalars, encoded.codes, np_rng)
         return self.constraints_.reverse(self.encoder_.decode(encoded, np_rng, ids=ids, omit_ids=ids is None))
 
-    def _network_output(self, cond: torch.Tensor, torch_rng: torch.Generator) -> np.ndarray:
-        """The generator's activated output for ``cond``, float32 [rows, data_dim], computed in
-        slices of GENERATOR_BATCH rows so the network's memory stays small at any chunk size."""
+    def _network_sample(
+        self,
+        cond: torch.Tensor,
+        torch_rng: torch.Generator,
+        null_rates: dict[int, float] | None,
+        np_rng: np.random.Generator,
+    ) -> EncodedTable:
+        """The generator's rows for ``cond`` in encoded form: scalars and each span's option
+        (Gumbel-max), computed in slices of GENERATOR_BATCH rows so the network's memory stays
+        small at any chunk size; with ``null_rates``, nulls calibrated over all the rows."""
         rows = cond.shape[0]
-        out = np.empty((rows, self.layout_.data_dim), dtype=np.float32)
+        layout = self.layout_
+        scalars = np.empty((rows, layout.n_scalars), dtype=np.float32)
+        codes = np.empty((rows, len(layout.onehot_widths)), dtype=np.int64)
+        null_options = self.encoder_.null_options() if null_rates else {}
+        null_choices = {j: (np.empty(rows, np.float32), np.empty(rows, np.int64)) for j in null_options}
         for start in range(0, rows, GENERATOR_BATCH):
             part = cond[start : start + GENERATOR_BATCH]
+            stop = start + part.shape[0]
             noise = torch.randn(part.shape[0], self.config_.noise_dim, generator=torch_rng, device=self.device_)
-            dense = self.activation_(self.generator_(noise, part), torch_rng)
-            out[start : start + part.shape[0]] = dense.float().cpu().numpy()
-        return out
+            drawn = self.activation_.sample(self.generator_.infer(noise, part), torch_rng, null_options)
+            scalars[start:stop] = drawn.scalars.float().cpu().numpy()
+            codes[start:stop] = drawn.codes.cpu().numpy()
+            for j, (score, non_null) in null_choices.items():
+                if j in drawn.null_scores:
+                    score[start:stop] = drawn.null_scores[j].float().cpu().numpy()
+                    non_null[start:stop] = drawn.non_null_codes[j].cpu().numpy()
+        usable = {j: c for j, c in null_choices.items() if layout.onehot_widths[j] > 1}
+        return self.encoder_.network_to_encoded(scalars, codes, usable, null_rates, np_rng)
 
     @torch.no_grad()
     def iter_sample(

@@ -40,7 +40,7 @@ BATCH = 512
 LEARNING_RATE = 1e-3
 WEIGHT_DECAY = 1e-5
 PRIOR_ITERATIONS = 50
-DRAW_BATCH = 65_536  # rows per forward pass when drawing
+DRAW_BATCH = 8_192  # rows per forward pass when drawing (small enough to stay in cache)
 
 
 @dataclass

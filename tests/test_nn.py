@@ -168,3 +168,38 @@ def test_layer_widths_given_as_lists_are_accepted_and_checked():
     assert config.generator_dims == (32, 16) and config.critic_dims == (8,)
     with pytest.raises(ConfigError, match="critic_dims=0 is outside"):
         TabGANConfig(critic_dims=[16, 0]).validate()
+
+
+def test_generator_infer_matches_the_eval_forward_pass() -> None:
+    gen = torch.Generator().manual_seed(3)
+    net = build_module(lambda: Generator(8, 5, (16, 12), 7), torch.device("cpu"), gen)
+    net.train()
+    for _ in range(3):  # move the BatchNorm statistics away from their initial values
+        net(torch.randn(64, 8, generator=gen), torch.randint(5, (64,), generator=gen))
+    with pytest.raises(RuntimeError, match="eval mode"):
+        net.infer(torch.randn(4, 8), torch.zeros(4, dtype=torch.long))
+    net.eval()
+    noise, cond = torch.randn(50, 8, generator=gen), torch.randint(5, (50,), generator=gen)
+    with torch.no_grad():
+        expected = net(noise, cond)
+    assert torch.allclose(net.infer(noise, cond), expected, atol=1e-5)
+    dense = torch.nn.functional.one_hot(cond, 5).float()
+    assert torch.allclose(net.infer(noise, dense), expected, atol=1e-5)
+    plain = build_module(lambda: Generator(8, 0, (16,), 3), torch.device("cpu"), gen).eval()
+    empty = torch.zeros(50, 0)
+    with torch.no_grad():
+        assert torch.allclose(plain.infer(noise, empty), plain(noise, empty), atol=1e-5)
+
+
+def test_span_sample_draws_what_the_gumbel_softmax_draws() -> None:
+    act = SpanActivation(n_scalars=2, onehot_widths=[3, 4, 1], tau=0.2)
+    raw = torch.randn(200, 10, generator=torch.Generator().manual_seed(1)) * 3
+    soft = act(raw, torch.Generator().manual_seed(5))
+    drawn = act.sample(raw, torch.Generator().manual_seed(5), null_options={1: 3, 2: 0})
+    assert torch.allclose(drawn.scalars, soft[:, :2])
+    assert torch.equal(drawn.codes[:, 0], soft[:, 2:5].argmax(1))
+    assert torch.equal(drawn.codes[:, 1], soft[:, 5:9].argmax(1))
+    assert torch.equal(drawn.codes[:, 2], torch.zeros(200, dtype=torch.long))
+    assert torch.allclose(drawn.null_scores[1], soft[:, 8], atol=1e-6)
+    assert torch.equal(drawn.non_null_codes[1], soft[:, 5:8].argmax(1))
+    assert 2 not in drawn.null_scores  # a one-option span has no choice to calibrate

@@ -182,3 +182,48 @@ def row_hashes(frame: pd.DataFrame, columns: list[str], hash_key: str | None = N
     keyed with the 16-character ``hash_key`` when given."""
     key = {} if hash_key is None else {"hash_key": hash_key}
     return pd.util.hash_pandas_object(frame[columns], index=False, **key).to_numpy(dtype=np.uint64)
+
+
+def canonical_row_hashes(df: pd.DataFrame, schema: TableSchema, hash_key: str | None = None) -> np.ndarray:
+    """The same hashes as ``row_hashes(prepare_frame(df, schema, ...).frame, names, hash_key)``
+    (lenient parsing), computed faster: a discrete column is factorized once, its distinct
+    labels put in canonical form and hashed, and the hashes spread to the rows, where the
+    general path writes canonical text for every row and then factorizes it again to hash it.
+    Nulls hash as pandas hashes them (all ones); columns combine as pandas combines them."""
+    names = {str(c): c for c in df.columns}
+    others = [c for c in schema.columns if c.kind not in DISCRETE_KINDS]
+    canonical = prepare_frame(df, TableSchema(columns=others), "generated", strict=False).frame if others else None
+    key = {} if hash_key is None else {"hash_key": hash_key}
+    hashes = []
+    for col in schema.columns:
+        if col.kind not in DISCRETE_KINDS:
+            assert canonical is not None
+            hashes.append(pd.util.hash_pandas_object(canonical[col.name], index=False, **key).to_numpy(dtype=np.uint64))
+            continue
+        values = df[names[col.name]].reset_index(drop=True)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        labels = _canonical_labels(pd.Series(uniques, dtype=values.dtype), col.kind == "boolean").to_numpy(dtype=object)
+        per_label = pd.util.hash_array(labels, categorize=False, **key) if len(labels) else np.zeros(0, np.uint64)
+        column = np.full(len(values), np.iinfo(np.uint64).max, dtype=np.uint64)
+        present = codes >= 0
+        column[present] = per_label[codes[present]]
+        hashes.append(column)
+    return _combine_hashes(hashes, len(df))
+
+
+def _combine_hashes(arrays: list[np.ndarray], rows: int) -> np.ndarray:
+    """Column hashes combined into row hashes the way ``pd.util.hash_pandas_object`` combines a
+    frame's columns (CPython's tuple hash)."""
+    if not arrays:
+        return np.zeros(rows, dtype=np.uint64)
+    mult = np.uint64(1000003)
+    out = np.zeros(rows, dtype=np.uint64) + np.uint64(0x345678)
+    with np.errstate(over="ignore"):
+        for i, column in enumerate(arrays):
+            inverse = np.uint64(len(arrays) - i)
+            out ^= column
+            out *= mult
+            mult += np.uint64(82520) + inverse + inverse
+        out += np.uint64(97531)
+    return out
+

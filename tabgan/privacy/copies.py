@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from tabgan.errors import ModelFileError
-from tabgan.evaluation.metadata import model_columns, prepare_frame, row_hashes
+from tabgan.evaluation.metadata import canonical_row_hashes, model_columns
 from tabgan.schema import TableSchema
 
 FINGERPRINT_FILE = "fingerprints.npy"
@@ -39,8 +39,7 @@ def fingerprints(frame: pd.DataFrame, schema: TableSchema, salt: str) -> np.ndar
     if not columns:
         return np.zeros(len(frame), dtype=np.uint64)
     compared = TableSchema(columns=[c for c in schema.columns if c.name in columns])
-    canonical = prepare_frame(frame, compared, "generated", strict=False).frame
-    return row_hashes(canonical, columns, hash_key=salt)
+    return canonical_row_hashes(frame, compared, hash_key=salt)
 
 
 class CopyFilter:

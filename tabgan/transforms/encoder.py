@@ -257,39 +257,35 @@ class TableEncoder:
 
     def network_to_encoded(
         self,
-        dense: np.ndarray,
+        scalars: np.ndarray,
+        codes: np.ndarray,
+        null_choices: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
         null_rates: dict[int, float] | None = None,
         rng: np.random.Generator | None = None,
     ) -> EncodedTable:
-        """Generator output ``[scalars | one-hot spans]`` -> compact codes (argmax per span).
+        """The generator's sampled output (its scalars and each span's chosen option) as an
+        :class:`EncodedTable`.
 
         With ``null_rates``, each nullable column's nulls are *calibrated*: the rows the
         generator finds most null-like (highest null probability) become null, as many as
         the training null rate asks for (rounded at random), and the rest take their most
         likely non-null option. Which rows are null still comes from the generator; how many
         matches the real table, where a GAN's free-running null rate can drift by points.
+        ``null_choices`` gives, per nullable code column, the null option's probability and
+        the best non-null option of every row (:meth:`null_options` says which columns).
         """
-        layout = self.layout
-        scalars = dense[:, : layout.n_scalars]
-        codes = np.zeros((dense.shape[0], len(layout.onehot_widths)), dtype=np.int64)
-        options = self.null_options() if null_rates else {}
-        at = layout.n_scalars
-        for j, width in enumerate(layout.onehot_widths):  # a loop over spans, not rows
-            probs = dense[:, at : at + width]
-            at += width
-            if j not in options or j not in null_rates or width < 2:
-                codes[:, j] = probs.argmax(axis=1)
+        codes = np.array(codes, dtype=np.int64, copy=True)
+        options = self.null_options() if null_choices else {}
+        for j, (null_score, non_null) in (null_choices or {}).items():
+            if null_rates is None or j not in null_rates:
                 continue
             null = options[j]
-            expected = null_rates[j] * len(probs)
-            k = int(np.floor(expected + (rng.random() if rng is not None else 0.5)))
-            others = probs.copy()
-            others[:, null] = -np.inf
-            codes[:, j] = others.argmax(axis=1)
+            k = int(np.floor(null_rates[j] * len(codes) + (rng.random() if rng is not None else 0.5)))
+            codes[:, j] = non_null
             if k > 0:
-                most_null = np.argpartition(-probs[:, null], min(k, len(probs)) - 1)[:k]
+                most_null = np.argpartition(-null_score, min(k, len(codes)) - 1)[:k]
                 codes[most_null, j] = null
-        return EncodedTable(scalars.astype(np.float32), codes)
+        return EncodedTable(np.asarray(scalars, dtype=np.float32), codes)
 
     # -- persistence ---------------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
