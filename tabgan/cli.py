@@ -248,6 +248,9 @@ def fit(
         f"{_duration(seconds)} ({rate:,.0f} rows/s on {_where(model)}, seed {model.seed_}{kept}); "
         f"model saved to {output}"
     )
+    if model.target_head_ is not None:
+        click.echo(f"target {model.schema_.target!r}: drawn for each row from a classifier of the other columns "
+                   "(target head; --set target_head=false to generate it with the rest)")
     dp = model.privacy_.get("differential_privacy")
     protections = ["no copied rows" if model.privacy_["no_copies"] else "copies allowed"]
     if rare_threshold:

@@ -243,9 +243,7 @@ class TabGAN:
         sampler = self._condition_sampler()
         started = time.perf_counter()
         cond = sampler.sample_original(rows, torch_rng).index if sampler.n_columns else torch.zeros(rows, 0, device=self.device_)
-        encoded = self._network_sample(cond, torch_rng, self.null_rates_, np_rng)
-        if self.target_head_ is not None:
-            self.target_head_.probabilities(encoded.scalars, encoded.codes)
+        self._calibration_rows(cond, torch_rng, np_rng, record=False)
         seconds = time.perf_counter() - started
         self.generator_.train()
         return seconds * CALIBRATION_ROWS / rows
@@ -260,11 +258,25 @@ class TabGAN:
         sampler = self._condition_sampler()
         rows = CALIBRATION_ROWS
         cond = sampler.sample_original(rows, torch_rng).index if sampler.n_columns else torch.zeros(rows, 0, device=self.device_)
+        self._calibration_rows(cond, torch_rng, np_rng, record=True)
+
+    def _calibration_rows(
+        self, cond: torch.Tensor, torch_rng: torch.Generator, np_rng: np.random.Generator, record: bool
+    ) -> None:
+        """The work of the calibration: generated rows for ``cond``; their numbers' quantiles,
+        then (with those in place) the target head's priors on the decoded rows. With
+        ``record`` False only the work is done (to time it), nothing is kept."""
         encoded = self._network_sample(cond, torch_rng, self.null_rates_, np_rng)
-        if self.target_head_ is not None:
-            self.target_head_.calibrate(encoded.scalars, encoded.codes)
-        if self.config_.quantile_levels:
+        if self.config_.quantile_levels and record:
             self.encoder_.fit_calibration(encoded)
+        head = self.target_head_
+        if head is not None:
+            _, numbers = self.encoder_.decode_parts(encoded, np_rng, omit_ids=True)
+            view = self.encoder_.reencode(encoded, numbers, np_rng)
+            if record:
+                head.calibrate(view.scalars, view.codes)
+            else:
+                head.probabilities(view.scalars, view.codes)
 
     def _privacy_record(self, config: TabGANConfig) -> dict[str, Any]:
         """What protects the training rows in this model, saved in model.json (and the report)."""
@@ -351,10 +363,23 @@ class TabGAN:
         from ``ids`` (generated when missing from it; left out when ``ids`` is None).
         ``calibrate_nulls`` (unconditional sampling only) matches the training null rates."""
         encoded = self._network_sample(cond, torch_rng, self.null_rates_ if calibrate_nulls else None, np_rng)
+        frame, numbers = self.encoder_.decode_parts(encoded, np_rng, ids=ids, omit_ids=ids is None)
         if self.target_head_ is not None:
-            head = self.target_head_
-            encoded.codes[:, head.code_column] = head.draw(encoded.scalars, encoded.codes, np_rng)
-        return self.constraints_.reverse(self.encoder_.decode(encoded, np_rng, ids=ids, omit_ids=ids is None))
+            self._draw_target(frame, encoded, numbers, np_rng)
+        return self.constraints_.reverse(frame)
+
+    def _draw_target(
+        self, frame: pd.DataFrame, encoded: EncodedTable, numbers: dict[str, np.ndarray], np_rng: np.random.Generator
+    ) -> None:
+        """Replace the generated target of every row by a draw from the target head, which
+        reads the rows' final values (numbers after calibration and common values) encoded
+        as the real rows it learned from were."""
+        head = self.target_head_
+        assert head is not None
+        view = self.encoder_.reencode(encoded, numbers, np_rng)
+        codes = head.draw(view.scalars, view.codes, np_rng)
+        codec = next(c for c in self.encoder_.codecs if c.column.name == self.schema_.target)
+        frame[codec.column.name] = codec.decode(np.zeros((len(codes), 0), np.float32), codes[:, None], np_rng).to_numpy()
 
     def _network_sample(
         self,

@@ -202,7 +202,19 @@ class TableEncoder:
         """Back to a frame. Id columns come from ``ids`` when given (so ids stay unique across
         chunks of one sample), else they are generated for these rows alone; with ``omit_ids``
         they are left out (the caller adds them)."""
+        return self.decode_parts(encoded, rng, ids, omit_ids)[0]
+
+    def decode_parts(
+        self,
+        encoded: EncodedTable,
+        rng: np.random.Generator,
+        ids: dict[str, pd.Series] | None = None,
+        omit_ids: bool = False,
+    ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """:meth:`decode`, and each numeric column's decoded numbers before rounding and dtype
+        (NaN: null), for :meth:`reencode`."""
         columns: dict[str, pd.Series] = {}
+        numbers: dict[str, np.ndarray] = {}
         s_at = c_at = 0
         n = len(encoded)
         for codec in self.codecs:
@@ -215,9 +227,26 @@ class TableEncoder:
                 continue
             scalars = encoded.scalars[:, s_at : s_at + ns] if ns else np.zeros((n, 0), np.float32)
             codes = encoded.codes[:, c_at : c_at + nc] if nc else np.zeros((n, 0), np.int64)
-            columns[name] = codec.decode(scalars, codes, rng).reset_index(drop=True)
+            if isinstance(codec, MixtureCodec):
+                numbers[name] = codec.decode_numbers(scalars, codes, rng)
+                columns[name] = codec.from_numbers(numbers[name]).reset_index(drop=True)
+            else:
+                columns[name] = codec.decode(scalars, codes, rng).reset_index(drop=True)
             s_at, c_at = s_at + ns, c_at + nc
-        return pd.DataFrame(columns)
+        return pd.DataFrame(columns), numbers
+
+    def reencode(self, encoded: EncodedTable, numbers: dict[str, np.ndarray], rng: np.random.Generator) -> EncodedTable:
+        """``encoded`` with every numeric column encoded again from its decoded ``numbers``
+        (:meth:`decode_parts`): the rows as :meth:`encode` would give them for their final
+        values, after calibration and common values; discrete codes are kept."""
+        scalars, codes = encoded.scalars.copy(), encoded.codes.copy()
+        s_at = c_at = 0
+        for codec in self.codecs:
+            ns, nc = codec.n_scalars, codec.n_onehots
+            if isinstance(codec, MixtureCodec) and codec.column.name in numbers:
+                scalars[:, s_at : s_at + ns], codes[:, c_at : c_at + nc] = codec.encode_numbers(numbers[codec.column.name], rng)
+            s_at, c_at = s_at + ns, c_at + nc
+        return EncodedTable(scalars, codes)
 
     def fit_calibration(self, generated: EncodedTable) -> None:
         """Record each numeric column's quantiles in ``generated`` (the trained generator's

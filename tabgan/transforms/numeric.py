@@ -233,7 +233,10 @@ class MixtureCodec(Codec):
         self.stds_[-1] = max(self.stds_[-1], (high_z - self.means_[-1]) / 3.96)
 
     def encode(self, values: pd.Series, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        numbers = self.to_numbers(values)
+        return self.encode_numbers(self.to_numbers(values), rng)
+
+    def encode_numbers(self, numbers: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`encode` of the column's values already as numbers (NaN: null)."""
         n = numbers.size
         alpha = np.zeros(n, dtype=np.float32)
         modes = np.full(n, self.n_modes, dtype=np.int64)  # the null mode unless set below
@@ -315,6 +318,11 @@ class MixtureCodec(Codec):
         return np.interp(level, np.linspace(0.0, 1.0, steps + 1), real)
 
     def decode(self, scalars: np.ndarray, codes: np.ndarray, rng: np.random.Generator) -> pd.Series:
+        return self.from_numbers(self.decode_numbers(scalars, codes, rng))
+
+    def decode_numbers(self, scalars: np.ndarray, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """The generated numbers (NaN: null), calibrated, clipped and moved to common values:
+        :meth:`decode` before the column's rounding and dtype."""
         numbers, is_null = self._raw_numbers(scalars, codes)
         if len(self.generated_quantiles_) and len(self.real_quantiles_):
             numbers = self._calibrated(numbers, rng)
@@ -322,8 +330,7 @@ class MixtureCodec(Codec):
             numbers = np.clip(numbers, self.low_, self.high_)
         if len(self.support_):
             numbers = self._nearest_common(numbers)
-        numbers = np.where(is_null, np.nan, numbers)
-        return self.from_numbers(numbers)
+        return np.where(is_null, np.nan, numbers)
 
     def _nearest_common(self, numbers: np.ndarray) -> np.ndarray:
         """Each number moved to the nearest value of ``support_`` (vectorised)."""
