@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from tabgan import ModelFileError, TabGAN, infer_schema
-from tabgan.target_head import fit_target_head
-from tabgan.transforms.encoder import TableEncoder
+from tabgan.target_head import TargetHead, fit_target_head
+from tabgan.transforms.encoder import EncodedTable, TableEncoder
 
 FAST = {"epochs": 2, "batch_size": 200, "generator_dims": (64, 64), "critic_dims": (64, 64)}
 
@@ -40,14 +40,24 @@ def with_head(rules: pd.DataFrame) -> TabGAN:
     return TabGAN(random_state=3, device="cpu", **FAST).fit(rules, infer_schema(rules, target="risk"))
 
 
-def test_the_head_learns_the_target_from_the_encoded_features(rules: pd.DataFrame) -> None:
+@pytest.fixture()
+def trained(rules: pd.DataFrame) -> tuple[EncodedTable, int, TargetHead]:
+    """The rule table encoded, the target's code column, and a head trained on it."""
     schema = infer_schema(rules, target="risk")
     rng = np.random.default_rng(0)
     encoder = TableEncoder(schema).fit(rules, rng)
     encoded = encoder.encode(rules, rng)
     column = encoder.category_code_column("risk")
+    assert column is not None
     head = fit_target_head(encoder.layout, encoded.scalars, encoded.codes, column, torch.device("cpu"),
                            torch.Generator().manual_seed(0))
+    return encoded, column, head
+
+
+def test_the_head_learns_the_target_from_the_encoded_features(
+    rules: pd.DataFrame, trained: tuple[EncodedTable, int, TargetHead]
+) -> None:
+    encoded, column, head = trained
     probs = head.probabilities(encoded.scalars, encoded.codes)
     assert probs.shape == (len(rules), 2)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-6)
@@ -59,14 +69,10 @@ def test_the_head_learns_the_target_from_the_encoded_features(rules: pd.DataFram
     np.testing.assert_array_equal(drawn, again)
 
 
-def test_calibration_matches_the_real_target_frequencies(rules: pd.DataFrame) -> None:
-    schema = infer_schema(rules, target="risk")
-    rng = np.random.default_rng(0)
-    encoder = TableEncoder(schema).fit(rules, rng)
-    encoded = encoder.encode(rules, rng)
-    column = encoder.category_code_column("risk")
-    head = fit_target_head(encoder.layout, encoded.scalars, encoded.codes, column, torch.device("cpu"),
-                           torch.Generator().manual_seed(0))
+def test_calibration_matches_the_real_target_frequencies(
+    rules: pd.DataFrame, trained: tuple[EncodedTable, int, TargetHead]
+) -> None:
+    encoded, _, head = trained
     # rows whose features lean to 'high' far more than the real table: the priors move to compensate
     skewed = np.flatnonzero(rules["amount"].to_numpy() > 300)
     head.calibrate(encoded.scalars[skewed], encoded.codes[skewed])
