@@ -70,7 +70,11 @@ TABLES = {  # name: (file, target, holdout)
     "credit_data": ("credit_data.csv", "Status", None),
     "nafld1": ("nafld1_patients.csv", "status", None),
     "movielens": ("movielens_ratings.csv.gz", None, None),
+    # ctgan cannot hold the whole of movielens (its one-hot matrix alone is 14.5 GB of float64,
+    # and it concatenates a copy of it): both systems also fit a seeded sample it can hold
+    "movielens_10k": ("movielens_ratings.csv.gz", None, None),
 }
+SAMPLED_ROWS = {"movielens_10k": 10_000}  # tables that are a seeded sample of their file
 # ctgan's defaults: batch 500 and packs of 10 rows (tabgan's default pac is 2, which makes its
 # critic's first layer narrower and gives it 5x the packs to judge); tabgan's layer widths and
 # noise size already equal ctgan's
@@ -131,6 +135,11 @@ def prepare(table: str) -> dict:
     folder = WORK / table
     folder.mkdir(parents=True, exist_ok=True)
     real = read_table(DATASETS / file)
+    data_path = DATASETS / file
+    if table in SAMPLED_ROWS:
+        real = real.sample(n=SAMPLED_ROWS[table], random_state=0).reset_index(drop=True)
+        data_path = folder / "data.parquet"
+        real.to_parquet(data_path, index=False)
     schema = infer_schema(real, target=target)
     schema_path = folder / "schema.yaml"
     schema.to_yaml(schema_path)
@@ -147,7 +156,7 @@ def prepare(table: str) -> dict:
     real_path = folder / "real.parquet"
     real.drop(columns=ids).to_parquet(real_path, index=False)
     return {
-        "data": DATASETS / file, "schema": schema_path, "peer_data": peer_path, "rows": len(real),
+        "data": data_path, "schema": schema_path, "peer_data": peer_path, "rows": len(real),
         "columns": real.shape[1], "ids": ids, "target": target,
         "holdout": DATASETS / holdout if holdout else None,
         "discrete": [c.name for c in schema.columns if c.kind in ("categorical", "boolean")],
@@ -165,10 +174,21 @@ def ctgan_fit(prep: dict, folder: Path, epochs: int, limit: float | None, memory
                        ",".join(prep["discrete"]), "--epochs", str(epochs), "--model", str(folder / "ctgan.pt"),
                        "--result", str(result_path)], limit, memory_gb)
     if stage["exit"] != 0 or not result_path.exists():
-        reason = "MemoryError" if "MemoryError" in stage["output_tail"] else stage["output_tail"].strip().splitlines()[-1:]
+        reason = failure_reason(stage["output_tail"])
         return {"failed": True, **stage, "epochs": epochs, "memory_limit_gb": memory_gb,
                 "reason": f"stopped after {limit:.0f} s" if stage["timed_out"] else reason}
     return {**json.loads(result_path.read_text()), "wall_seconds": stage["seconds"], "peak_rss_mb": stage["peak_rss_mb"]}
+
+
+def failure_reason(output: str) -> str:
+    """Why a peer's process failed, from the end of its output."""
+    if "MemoryError" in output:
+        return "MemoryError"
+    if "TerminatedWorkerError" in output:
+        return ("a worker of its parallel transform was killed (SIGKILL: the machine ran out of memory; "
+                "joblib's TerminatedWorkerError)" if "SIGKILL" in output else "a worker of its parallel transform died")
+    lines = output.strip().splitlines()
+    return lines[-1] if lines else "no output"
 
 
 def ctgan_sample(folder: Path, rows: int) -> dict:

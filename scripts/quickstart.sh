@@ -8,7 +8,7 @@ DATA=sample_data/customer_reviews.csv
 SCHEMA=schemas/customer_reviews.yaml
 OUT=out/quickstart
 mkdir -p "$OUT"
-# 200 epochs (2,000 steps) keeps the demo to a couple of minutes on 2 cores; the default is 6,000 steps
+# 200 epochs keep the demo to a couple of minutes on 2 cores; the default is 5,000 steps
 tabgan fit "$DATA" --schema "$SCHEMA" -o "$OUT/model" --seed 0 --epochs 200
 tabgan sample "$OUT/model" -n 5000 -o "$OUT/synthetic_reviews.csv"
 if tabgan evaluate --help >/dev/null 2>&1; then

@@ -28,7 +28,7 @@ class TabGANConfig:
         None, 1, 100_000, "passes over the training table; None: as many as make auto_steps training steps"
     )
     auto_steps: int = _setting(
-        5000, 1, 10_000_000, "training steps when epochs is None (10 to 2,000 epochs; 5,000 fits Adult in 4.5 "
+        5000, 1, 10_000_000, "training steps when epochs is None (10 to 2,000 epochs; 5,000 fit Adult in under 4 "
         "minutes on 2 cores)"
     )
     batch_size: int = _setting(

@@ -1,9 +1,9 @@
-"""An auxiliary classifier of the target column, for the generator's consistency loss.
+"""An MLP classifier of the target column from the other columns of the data vector.
 
-Trained on real rows to predict the target's option from the other columns; the generator
-is then penalised when the classifier disagrees with the target it generated next to its
-features (as in CTAB-GAN), which aligns P(target | features) with the real table's, what a
-model trained on the synthetic rows learns.
+Two users: the target head (:mod:`tabgan.target_head`), which draws each generated row's
+target from it, and the optional auxiliary loss (``classifier_weight``), where the generator
+is penalised when the classifier disagrees with the target it generated next to its
+features (as in CTAB-GAN).
 """
 
 from __future__ import annotations
