@@ -63,7 +63,7 @@ def table_rows(results: dict) -> list[str]:
         rows.append(
             f"| {table} | {_ratio(t('tabgan', 'fit', 'preprocessing_seconds'), t('ctgan', 'fit', 'preprocessing_seconds'), False)} "
             f"| {_ratio(t('tabgan', 'equal', 'training_rows_per_second'), t('ctgan', 'fit', 'training_rows_per_second'))} "
-            f"| {_ratio(t('tabgan', 'fit', 'fit_seconds'), t('ctgan', 'fit', 'fit_seconds'), False)} "
+            f"| {_ratio(t('tabgan', 'fit', 'fit_seconds'), t('ctgan', 'fit', 'fit_seconds'), False)}{_short_mark(t('ctgan', 'fit', 'epochs'))} "
             f"| {_ratio(t('tabgan', 'sample', 'rows_per_second'), t('ctgan', 'sample', 'rows_per_second'))} "
             f"| {_ratio(t('tabgan', 'fit', 'peak_rss_mb'), t('ctgan', 'fit', 'peak_rss_mb'), False)} "
             f"| {_ratio(t('tabgan', 'sample', 'peak_rss_mb'), t('ctgan', 'sample', 'peak_rss_mb'), False)} |"
@@ -71,18 +71,42 @@ def table_rows(results: dict) -> list[str]:
     return rows
 
 
+CTGAN_DEFAULT_EPOCHS = 300
+
+
+def _short_mark(ctgan_epochs: int | None) -> str:
+    """A mark on the fit-time ratio where ctgan ran fewer epochs than its default."""
+    return " *" if ctgan_epochs and ctgan_epochs != CTGAN_DEFAULT_EPOCHS else ""
+
+
+def _command_line(command: dict) -> str:
+    """One command of the run, with what became of it when it did not finish."""
+    line = f"`{command['command']}` ({command['started_at']}, {command['matmul_peak_gflops']} GFLOP/s"
+    return line + (f"; {command['outcome']})" if command.get("outcome") else ")")
+
+
+def _peak_range(results: dict) -> str:
+    """The matmul peaks the commands measured, as one figure or a range."""
+    peaks = [c["matmul_peak_gflops"] for c in results.get("commands", [])] or [results.get("machine", {}).get("matmul_peak_gflops")]
+    low, high = min(peaks), max(peaks)
+    return f"{low}" if low == high else f"{low}–{high}"
+
+
 def write_markdown(results: dict, docs: Path) -> None:
     machine = results.get("machine", {})
     header = [
         f"Machine: {machine.get('cpu')}, {machine.get('cores')} cores, {machine.get('memory_mb')} MB; "
         f"Python {machine.get('python')}, torch {machine.get('torch')} ({machine.get('torch_threads')} threads), "
-        f"ctgan {machine.get('ctgan')}; measured fp32 matmul peak **{machine.get('matmul_peak_gflops')} GFLOP/s**. "
+        f"ctgan {machine.get('ctgan')}; measured fp32 matmul peak **{_peak_range(results)} GFLOP/s**. "
         "Commands, in the order they ran (each re-measured the matmul peak): "
-        + "; ".join(f"`{c['command']}` ({c['started_at']}, {c['matmul_peak_gflops']} GFLOP/s)" for c in results.get("commands", []))
+        + "; ".join(_command_line(c) for c in results.get("commands", []))
         + ".",
         "",
     ]
-    block = "\n".join([BEGIN, *header, *table_rows(results), END])
+    footnote = ["", f"\\* ctgan ran fewer than its default {CTGAN_DEFAULT_EPOCHS} epochs (`--ctgan-epochs`, see the epochs "
+                "column): its fit at defaults would take about 300 / epochs times as long."]
+    rows = table_rows(results)
+    block = "\n".join([BEGIN, *header, *rows, *(footnote if any(" *" in row for row in rows) else []), END])
     text = docs.read_text()
     if BEGIN in text and END in text:
         text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
