@@ -22,7 +22,7 @@ from tabgan.nn import Generator, SpanActivation
 from tabgan.privacy.copies import CopyFilter, salt_from_seed
 from tabgan.privacy.dp import DPPlan, noisy_counts
 from tabgan.schema import TableSchema, infer_schema, validate
-from tabgan.target_head import TargetHead, fit_target_head
+from tabgan.target_head import TargetHead, feature_width, fit_target_head
 from tabgan.training import GANTrainer, History, ProgressCallback
 from tabgan.transforms.base import restore_dtype
 from tabgan.transforms.categorical import CategoricalCodec
@@ -222,8 +222,8 @@ class TabGAN:
         code_column = encoder.category_code_column(target)
         if not config.target_head or config.dp_epsilon is not None or code_column is None:
             return None
-        if encoder.layout.onehot_widths[code_column] < 2:
-            return None
+        if encoder.layout.onehot_widths[code_column] < 2 or feature_width(encoder.layout, code_column) == 0:
+            return None  # one option, or no other column to read
         rng = torch.Generator(device=device).manual_seed(_derive_seed(seed, 15))
         return fit_target_head(encoder.layout, encoded.scalars, encoded.codes, code_column, device, rng)
 

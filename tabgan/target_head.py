@@ -127,6 +127,11 @@ class TargetHead:
         return cls(layout, code_column, net.eval(), frequencies.to(torch.float64), bias.to(device, torch.float32))
 
 
+def feature_width(layout: NetworkLayout, code_column: int) -> int:
+    """How many inputs the head reads: every scalar and every span's options but the target's."""
+    return layout.n_scalars + sum(w for j, w in enumerate(layout.onehot_widths) if j != code_column)
+
+
 def head_features(layout: NetworkLayout, code_column: int, scalars: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
     """``[scalars | one-hots of every span but code_column's]`` for encoded rows (float32)."""
     widths = torch.tensor(
@@ -159,7 +164,7 @@ def fit_target_head(
     order = torch.randperm(n, generator=generator, device=device)
     n_val = min(MAX_VALIDATION_ROWS, max(1, int(n * VALIDATION_SHARE))) if n >= 20 else 0
     val, train = order[:n_val], order[n_val:]
-    net = build_module(lambda: TargetClassifier(layout.data_dim - options, HIDDEN, options), device, generator)
+    net = build_module(lambda: TargetClassifier(feature_width(layout, code_column), HIDDEN, options), device, generator)
     optimiser = torch.optim.Adam(net.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
 
     def inputs(rows: torch.Tensor) -> torch.Tensor:

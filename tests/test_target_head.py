@@ -109,6 +109,15 @@ def test_no_head_without_a_categorical_target_or_under_dp(rules: pd.DataFrame) -
     assert private.fit(rules, infer_schema(rules, target="risk")).target_head_ is None
 
 
+def test_no_head_when_the_target_is_the_only_column(rules: pd.DataFrame) -> None:
+    only_target = rules[["risk"]]  # every row is a copy of one of two, so the copy filter is off
+    model = TabGAN(random_state=0, device="cpu", no_copies=False, **FAST).fit(only_target, infer_schema(only_target, target="risk"))
+    assert model.target_head_ is None
+    sample = model.sample(500)
+    assert set(sample["risk"]) <= {"high", "low"}
+    assert abs((sample["risk"] == "high").mean() - (rules["risk"] == "high").mean()) < 0.15
+
+
 def test_the_head_is_saved_and_loaded_as_tensors(with_head: TabGAN, tmp_path: Path) -> None:
     path = with_head.save(tmp_path / "model")
     assert (path / "target_head.safetensors").is_file()
