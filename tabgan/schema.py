@@ -66,6 +66,9 @@ _DATE_FORMATS = (
     "%m/%d/%Y",
     "%Y-%m-%d %H:%M",
     "%d.%m.%Y",
+    "%Y-%m-%d %H:%M:%S%z",  # ISO 8601 with an offset or Z: read and written in UTC
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
 )
 
 
@@ -233,7 +236,7 @@ def _detect_datetime_format(values: pd.Series) -> str | None:
         return None
     sample = sample.iloc[:2000]
     for fmt in _DATE_FORMATS:
-        parsed = pd.to_datetime(sample, format=fmt, errors="coerce")
+        parsed = text_to_datetimes(sample, fmt)
         if parsed.notna().mean() >= 0.95:
             return fmt
     return None
@@ -256,9 +259,11 @@ def _infer_column(name: str, values: pd.Series, max_numeric_categories: int, max
     if pd.api.types.is_bool_dtype(values):
         return discrete("boolean")
     if pd.api.types.is_datetime64_any_dtype(values):
+        zoned = isinstance(values.dtype, pd.DatetimeTZDtype)  # kept in the dtype; bounds in naive UTC
+        stamps = naive_utc(nonnull)
         return Column(
-            name, "datetime", dtype="datetime64[ns]", nullable=nullable,
-            min=str(nonnull.min()) if n_unique else None, max=str(nonnull.max()) if n_unique else None,
+            name, "datetime", dtype=f"datetime64[ns, {values.dt.tz}]" if zoned else "datetime64[ns]", nullable=nullable,
+            min=str(stamps.min()) if n_unique else None, max=str(stamps.max()) if n_unique else None,
         )
     if pd.api.types.is_numeric_dtype(values):
         if n_unique == 2 and set(nonnull.unique().tolist()) <= {0, 1}:
@@ -287,10 +292,10 @@ def _infer_column(name: str, values: pd.Series, max_numeric_categories: int, max
         return discrete("boolean")
     fmt = _detect_datetime_format(text)
     if fmt is not None:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce").dropna()
+        parsed = text_to_datetimes(text, fmt).dropna()
+        bounds = datetimes_to_text(pd.Series([parsed.min(), parsed.max()]), fmt)
         return Column(
-            name, "datetime", dtype=dtype, nullable=nullable, datetime_format=fmt,
-            min=parsed.min().strftime(fmt), max=parsed.max().strftime(fmt),
+            name, "datetime", dtype=dtype, nullable=nullable, datetime_format=fmt, min=bounds[0], max=bounds[1]
         )
     if _looks_like_id_name(name) and n_unique == len(values):
         return Column(name, "id", dtype=dtype, nullable=False)
@@ -362,17 +367,45 @@ def _check_numeric(col: Column, values: pd.Series) -> pd.Series:
     return numbers
 
 
+def naive_utc(stamps: pd.Series) -> pd.Series:
+    """Datetimes as naive ``datetime64[ns]``: time-zone-aware ones converted to UTC first
+    (the zone itself is kept in the schema's dtype, see :func:`restore_timezone`)."""
+    if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    return stamps.astype("datetime64[ns]")
+
+
+def restore_timezone(stamps: pd.Series, dtype: str) -> pd.Series:
+    """Naive UTC datetimes back in the time zone a column's stored dtype names, if any."""
+    zone = getattr(pd.api.types.pandas_dtype(dtype), "tz", None) if dtype.startswith("datetime64") else None
+    return stamps.dt.tz_localize("UTC").dt.tz_convert(zone) if zone is not None else stamps
+
+
+def text_to_datetimes(values: pd.Series, fmt: str | None) -> pd.Series:
+    """Text parsed as naive datetimes (NaT where it does not parse); values with an offset or
+    a zone are converted to UTC, values without one are taken as they are."""
+    return naive_utc(pd.to_datetime(values, format=fmt, errors="coerce", utc=True))
+
+
+def datetimes_to_text(stamps: pd.Series, fmt: str) -> pd.Series:
+    """Naive (UTC) datetimes written in ``fmt``; a format with an offset (``%z``) writes +0000."""
+    if "%z" in fmt:
+        stamps = stamps.dt.tz_localize("UTC")
+    return stamps.dt.strftime(fmt).astype(object).where(stamps.notna(), np.nan)
+
+
 def parse_datetimes(col: Column, values: pd.Series) -> pd.Series:
-    """Parse a datetime column by its declared format (or pandas' own parsing without one)."""
+    """Parse a datetime column by its declared format (or pandas' own parsing without one);
+    the result is naive, in UTC where the values carry a time zone or an offset."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        return values.astype("datetime64[ns]")
-    parsed = pd.to_datetime(values, format=col.datetime_format, errors="coerce")
+        return naive_utc(values)
+    parsed = text_to_datetimes(values, col.datetime_format)
     bad = (parsed.isna() & values.notna()).to_numpy()
     if bad.any():
         row, value = _first_bad(values, bad)
         expected = f" in the format {col.datetime_format!r}" if col.datetime_format else ""
         raise SchemaError(f"column {col.name!r}: value {preview(value)} in row {row} is not a date{expected}")
-    return parsed.astype("datetime64[ns]")
+    return parsed
 
 
 def column_numbers(column: Column, values: pd.Series) -> np.ndarray:
@@ -431,7 +464,7 @@ def validate(df: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
                 limit = getattr(col, bound)
                 if limit is None:
                     continue
-                limit_ts = pd.to_datetime(limit, format=col.datetime_format)
+                limit_ts = text_to_datetimes(pd.Series([str(limit)]), col.datetime_format).iloc[0]
                 mask = (parsed < limit_ts if bound == "min" else parsed > limit_ts).to_numpy()
                 if mask.any():
                     row, value = _first_bad(values, mask)

@@ -4,7 +4,15 @@ import pandas as pd
 import pytest
 
 from tabgan.errors import SchemaError
-from tabgan.schema import Column, TableSchema, infer_schema, validate
+from tabgan.schema import (
+    Column,
+    TableSchema,
+    datetimes_to_text,
+    infer_schema,
+    parse_datetimes,
+    text_to_datetimes,
+    validate,
+)
 
 
 def kinds(schema: TableSchema) -> dict[str, str]:
@@ -105,3 +113,33 @@ def test_bad_schema_files(text: str, message: str) -> None:
 def test_column_rejects_duplicate_categories() -> None:
     with pytest.raises(SchemaError, match="listed twice"):
         Column("x", "categorical", categories=[1, 1.0])
+
+
+def test_time_zone_aware_datetimes_keep_their_zone() -> None:
+    stamps = pd.Series(pd.date_range("2021-03-01", periods=50, freq="6h", tz="Europe/Berlin"))
+    schema = infer_schema(pd.DataFrame({"at": stamps}))
+    column = schema.columns[0]
+    assert (column.kind, column.dtype) == ("datetime", "datetime64[ns, Europe/Berlin]")
+    assert column.min == "2021-02-28 23:00:00"  # bounds in naive UTC
+    validate(pd.DataFrame({"at": stamps}), schema)
+    parsed = parse_datetimes(column, stamps)
+    assert parsed.dtype == "datetime64[ns]" and parsed.iloc[0] == pd.Timestamp("2021-02-28 23:00")
+
+
+def test_datetime_text_with_mixed_offsets_is_read_in_utc() -> None:
+    column = Column("at", "datetime", dtype="object", nullable=True)
+    text = pd.DataFrame({"at": ["2021-01-01 00:00:00+02:00", "2021-01-01 00:00:00+00:00", None]})
+    validate(text, TableSchema([column]))
+    parsed = parse_datetimes(column, text["at"])
+    assert parsed.iloc[0] == pd.Timestamp("2020-12-31 22:00") and parsed.iloc[1] == pd.Timestamp("2021-01-01")
+    assert parsed.isna().iloc[2]
+
+
+def test_iso_text_with_offsets_is_a_datetime_written_back_in_utc() -> None:
+    text = pd.Series(pd.date_range("2021-01-01", periods=40, freq="7h", tz="Asia/Tokyo")).astype(str)
+    column = infer_schema(pd.DataFrame({"at": text})).columns[0]
+    assert (column.kind, column.datetime_format) == ("datetime", "%Y-%m-%d %H:%M:%S%z")
+    assert column.min == "2020-12-31 15:00:00+0000"
+    written = datetimes_to_text(text_to_datetimes(text, column.datetime_format), column.datetime_format)
+    assert written.iloc[1] == "2020-12-31 22:00:00+0000"
+    validate(pd.DataFrame({"at": written}), TableSchema([column]))  # its own output passes its bounds

@@ -123,6 +123,18 @@ def test_tables_without_discrete_columns_and_tiny_tables() -> None:
     assert model.sample(10).shape == (10, 2)
 
 
+def test_time_zone_aware_datetimes_come_back_in_their_zone(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    stamps = pd.Timestamp("2022-01-01", tz="America/New_York") + pd.to_timedelta(rng.integers(0, 10**7, 300), unit="s")
+    real = pd.DataFrame({"at": stamps, "kind": rng.choice(["a", "b"], 300), "amount": rng.normal(size=300)})
+    model = TabGAN(random_state=0, device="cpu", **FAST).fit(real)
+    sample = model.sample(200)
+    assert str(sample["at"].dtype) == "datetime64[ns, America/New_York]"
+    assert sample["at"].min() >= real["at"].min() and sample["at"].max() <= real["at"].max()
+    model.save(tmp_path / "model")
+    assert str(TabGAN.load(tmp_path / "model").sample(5)["at"].dtype) == "datetime64[ns, America/New_York]"
+
+
 def test_unfitted_and_bad_arguments(fitted: TabGAN) -> None:
     with pytest.raises(TabganError, match="not fitted"):
         TabGAN().sample(5)

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from tabgan.errors import DataError
-from tabgan.schema import DISCRETE_KINDS, NUMERIC_KINDS, TableSchema
+from tabgan.schema import DISCRETE_KINDS, NUMERIC_KINDS, TableSchema, naive_utc, text_to_datetimes
 
 TABLE_NAME = "table"
 
@@ -148,12 +148,9 @@ def prepare_frame(df: pd.DataFrame, schema: TableSchema, role: str, strict: bool
             parsed[~np.isfinite(parsed.to_numpy())] = np.nan
         elif col.kind == "datetime":
             if pd.api.types.is_datetime64_any_dtype(values):
-                parsed = values.astype("datetime64[ns]")
-                if getattr(parsed.dt, "tz", None) is not None:
-                    parsed = parsed.dt.tz_localize(None)
+                parsed = naive_utc(values)
             else:
-                parsed = pd.to_datetime(values, format=col.datetime_format, errors="coerce")
-                parsed = parsed.astype("datetime64[ns]")
+                parsed = text_to_datetimes(values, col.datetime_format)
         elif col.kind in DISCRETE_KINDS:
             parsed = canonical_labels(values, boolean=col.kind == "boolean")
         else:  # id

@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tabgan.schema import Column, column_numbers
+from tabgan.schema import Column, column_numbers, datetimes_to_text, restore_timezone
 from tabgan.transforms.base import Codec, Span, restore_dtype
 from tabgan.transforms.mixture import Mixture, fit_mixtures, weighted_points
 
@@ -409,9 +409,8 @@ class DatetimeCodec(MixtureCodec):
         stamps = pd.Series(pd.to_datetime(whole.astype(np.int64), unit="s"))
         stamps = stamps.where(~np.isnan(numbers), pd.NaT)
         if self.column.datetime_format and not self.column.dtype.startswith("datetime"):
-            text = stamps.dt.strftime(self.column.datetime_format)
-            return text.astype(object).where(stamps.notna(), np.nan)
-        return stamps.astype("datetime64[ns]")
+            return datetimes_to_text(stamps, self.column.datetime_format)
+        return restore_timezone(stamps.astype("datetime64[ns]"), self.column.dtype)
 
     def state(self) -> dict[str, Any]:
         return {**super().state(), "resolution": self.resolution_}
