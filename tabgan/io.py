@@ -42,12 +42,21 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV, gzipped CSV or Parquet file; refuse missing, unreadable or empty tables."""
 
     def plain(path: Path, fmt: str) -> pd.DataFrame:
-        return pd.read_parquet(path) if fmt == "parquet" else pd.read_csv(path, low_memory=False)
+        return pd.read_parquet(path) if fmt == "parquet" else pd.read_csv(path, low_memory=False, dtype=_code_columns(path))
 
     return _read_checked(path, plain)
 
 
 READ_BATCH_ROWS = 250_000
+CODE_SNIFF_ROWS = 10_000
+_LEADING_ZERO = r"^0\d+$"
+
+
+def _code_columns(path: Path) -> dict[str, type]:
+    """CSV columns to read as text because their first CODE_SNIFF_ROWS rows hold digit strings
+    with a leading zero (zip codes, account numbers: '00123' read as a number would lose them)."""
+    head = pd.read_csv(path, dtype=str, nrows=CODE_SNIFF_ROWS, keep_default_na=False)
+    return {name: str for name in head.columns if head[name].str.strip().str.match(_LEADING_ZERO).any()}
 
 
 def read_table_compact(path: str | Path, batch_rows: int = READ_BATCH_ROWS) -> pd.DataFrame:
@@ -62,7 +71,7 @@ def read_table_compact(path: str | Path, batch_rows: int = READ_BATCH_ROWS) -> p
     def compact(path: Path, fmt: str) -> pd.DataFrame:
         if fmt == "parquet":
             return _read_parquet_compact(path, batch_rows)
-        reader = pd.read_csv(path, chunksize=batch_rows, low_memory=False)
+        reader = pd.read_csv(path, chunksize=batch_rows, low_memory=False, dtype=_code_columns(path))
         return _concat_compact([_categorise(chunk) for chunk in reader], lambda name: _text_column(path, name, batch_rows))
 
     return _read_checked(path, compact)

@@ -45,6 +45,15 @@ def test_a_column_of_numbers_with_text_further_down_reads_as_text(tmp_path: Path
     pd.testing.assert_frame_equal(as_plain(compact), as_plain(plain))
 
 
+def test_codes_with_leading_zeros_keep_them(tmp_path: Path) -> None:
+    path = tmp_path / "codes.csv"
+    path.write_text("zip,amount,flag\n00123,0.5,0\n10001,12,1\n04567,7,0\n")
+    for read in (read_table, lambda p: as_plain(read_table_compact(p, batch_rows=2))):
+        frame = read(path)
+        assert frame["zip"].tolist() == ["00123", "10001", "04567"]
+        assert frame["amount"].dtype == float and frame["flag"].dtype == np.int64  # '0' and '0.5' stay numbers
+
+
 def test_compact_read_refuses_what_read_table_refuses(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no such file"):
         read_table_compact(tmp_path / "missing.csv")
