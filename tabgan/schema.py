@@ -370,6 +370,8 @@ def _check_numeric(col: Column, values: pd.Series) -> pd.Series:
 def naive_utc(stamps: pd.Series) -> pd.Series:
     """Datetimes as naive ``datetime64[ns]``: time-zone-aware ones converted to UTC first
     (the zone itself is kept in the schema's dtype, see :func:`restore_timezone`)."""
+    if isinstance(stamps.dtype, pd.CategoricalDtype):  # pandas parses categorical text to categorical stamps
+        stamps = stamps.astype(stamps.cat.categories.dtype)
     if isinstance(stamps.dtype, pd.DatetimeTZDtype):
         stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
     return stamps.astype("datetime64[ns]")

@@ -143,3 +143,12 @@ def test_iso_text_with_offsets_is_a_datetime_written_back_in_utc() -> None:
     written = datetimes_to_text(text_to_datetimes(text, column.datetime_format), column.datetime_format)
     assert written.iloc[1] == "2020-12-31 22:00:00+0000"
     validate(pd.DataFrame({"at": written}), TableSchema([column]))  # its own output passes its bounds
+
+
+def test_dates_read_as_categorical_text_parse() -> None:
+    # a compact read (tabgan.io.read_table_compact) holds text as categoricals; with many
+    # repeats pandas parses them to categorical stamps, which once broke the UTC conversion
+    column = Column("day", "datetime", dtype="object", datetime_format="%Y-%m-%d")
+    days = pd.Series(["2022-01-01", "2022-01-02"] * 100).astype("category")
+    parsed = parse_datetimes(column, days)
+    assert parsed.dtype == "datetime64[ns]" and parsed.iloc[1] == pd.Timestamp("2022-01-02")
