@@ -201,3 +201,18 @@ def test_set_passes_any_model_setting_and_refuses_bad_ones(credit_csv: Path, tmp
         assert result.exit_code == 1, text
         assert message in _error_line(result), (text, result.output)
         assert not bad.exists()
+
+
+def test_the_shipped_sample_fits_and_samples_through_the_cli(tmp_path: Path) -> None:
+    # the README's main job (scripts/quickstart.sh) on the shipped table, cut short
+    repo = Path(__file__).resolve().parents[1]
+    data, schema = repo / "sample_data" / "customer_reviews.csv", repo / "schemas" / "customer_reviews.yaml"
+    fitted = run("fit", data, "--schema", schema, "-o", tmp_path / "model", "--seed", "0", "--epochs", "1", "--quiet")
+    assert fitted.exit_code == 0, fitted.output
+    out = tmp_path / "synthetic.csv"
+    sampled = run("sample", tmp_path / "model", "-n", "300", "-o", out)
+    assert sampled.exit_code == 0, sampled.output
+    real, synthetic = pd.read_csv(data), pd.read_csv(out)
+    assert list(synthetic.columns) == list(real.columns) and len(synthetic) == 300
+    days = pd.to_datetime(synthetic["review_date"], format="%Y-%m-%d")
+    assert days.min() >= pd.Timestamp(real["review_date"].min()) and days.max() <= pd.Timestamp(real["review_date"].max())
