@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from tabgan.errors import SchemaError
-from tabgan.schema import Column, TableSchema, column_numbers, datetimes_to_text, restore_timezone
+from tabgan.schema import Column, TableSchema, column_numbers, datetimes_from_seconds
 
 _COMBO_SEPARATOR = "\x1f"  # unit separator: never part of a real label
 
@@ -47,11 +47,7 @@ def _from_numbers(numbers: np.ndarray, column: Column) -> pd.Series:
     from tabgan.transforms.base import restore_dtype
 
     if column.kind == "datetime":
-        stamps = pd.Series(pd.to_datetime(np.nan_to_num(numbers).round().astype(np.int64), unit="s"))
-        stamps = stamps.where(~np.isnan(numbers), pd.NaT)
-        if column.datetime_format and not column.dtype.startswith("datetime"):
-            return datetimes_to_text(stamps, column.datetime_format)
-        return restore_timezone(stamps.astype("datetime64[ns]"), column.dtype)
+        return datetimes_from_seconds(numbers, column)
     if column.kind == "integer":
         numbers = np.round(numbers)
     return restore_dtype(pd.Series(numbers), column.dtype, column.nullable)

@@ -104,6 +104,12 @@ class Column:
                 raise SchemaError(f"column {self.name!r}: categories must be a list")
             if len(set(map(_category_key, self.categories))) != len(self.categories):
                 raise SchemaError(f"column {self.name!r}: categories are listed twice")
+        if self.kind == "datetime" and self.dtype.startswith("datetime64"):
+            try:
+                pd.api.types.pandas_dtype(self.dtype)
+            except (TypeError, ValueError, KeyError) as exc:
+                raise SchemaError(f"column {self.name!r}: dtype {preview(self.dtype)} is not a datetime type "
+                                  f"pandas knows ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
         if self.kind == "boolean" and self.categories is not None and len(self.categories) > 2:
             raise SchemaError(f"column {self.name!r}: a boolean column has at most two categories")
 
@@ -396,6 +402,16 @@ def datetimes_to_text(stamps: pd.Series, fmt: str) -> pd.Series:
     return stamps.dt.strftime(fmt).astype(object).where(stamps.notna(), np.nan)
 
 
+def datetimes_from_seconds(seconds: np.ndarray, column: Column) -> pd.Series:
+    """Seconds since the epoch (NaN: null) as the column writes them: text in its format, or
+    datetimes in its dtype's time zone. The inverse of :func:`column_numbers`."""
+    stamps = pd.Series(pd.to_datetime(np.nan_to_num(seconds).round().astype(np.int64), unit="s"))
+    stamps = stamps.where(~np.isnan(seconds), pd.NaT)
+    if column.datetime_format and not column.dtype.startswith("datetime"):
+        return datetimes_to_text(stamps, column.datetime_format)
+    return restore_timezone(stamps.astype("datetime64[ns]"), column.dtype)
+
+
 def parse_datetimes(col: Column, values: pd.Series) -> pd.Series:
     """Parse a datetime column by its declared format (or pandas' own parsing without one);
     the result is naive, in UTC where the values carry a time zone or an offset."""
@@ -467,6 +483,9 @@ def validate(df: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
                 if limit is None:
                     continue
                 limit_ts = text_to_datetimes(pd.Series([str(limit)]), col.datetime_format).iloc[0]
+                if pd.isna(limit_ts):
+                    expected = f" in the format {col.datetime_format!r}" if col.datetime_format else ""
+                    raise SchemaError(f"column {col.name!r}: {bound} {preview(limit)} is not a date{expected}")
                 mask = (parsed < limit_ts if bound == "min" else parsed > limit_ts).to_numpy()
                 if mask.any():
                     row, value = _first_bad(values, mask)

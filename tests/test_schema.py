@@ -103,11 +103,19 @@ def test_validate_accepts_its_own_data(mixed: pd.DataFrame) -> None:
         ("columns:\n  - name: a\n    kind: integer\n    colour: red\n", "unknown field 'colour'"),
         ("columns:\n  - name: a\n    kind: integer\ntarget: b\n", "target column 'b' is not in the schema"),
         ("columns: [\n", "not valid YAML"),
+        ("columns:\n  - name: at\n    kind: datetime\n    dtype: 'datetime64[ns, Mars/Base]'\n",
+         "column 'at': dtype 'datetime64\\[ns, Mars/Base\\]' is not a datetime type"),
     ],
 )
 def test_bad_schema_files(text: str, message: str) -> None:
     with pytest.raises(SchemaError, match=message):
         TableSchema.from_yaml_text(text)
+
+
+def test_a_datetime_bound_that_is_not_a_date_is_named() -> None:
+    schema = TableSchema([Column("at", "datetime", min="not a date", datetime_format="%Y-%m-%d")])
+    with pytest.raises(SchemaError, match="column 'at': min 'not a date' is not a date in the format '%Y-%m-%d'"):
+        validate(pd.DataFrame({"at": ["2021-01-01"]}), schema)
 
 
 def test_column_rejects_duplicate_categories() -> None:

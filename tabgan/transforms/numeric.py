@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tabgan.schema import Column, column_numbers, datetimes_to_text, restore_timezone
+from tabgan.schema import Column, column_numbers, datetimes_from_seconds
 from tabgan.transforms.base import Codec, Span, restore_dtype
 from tabgan.transforms.mixture import Mixture, fit_mixtures, weighted_points
 
@@ -405,12 +405,7 @@ class DatetimeCodec(MixtureCodec):
 
     def from_numbers(self, numbers: np.ndarray) -> pd.Series:
         unit_seconds = 86400 if self.resolution_ == "D" else 1
-        whole = np.round(np.nan_to_num(numbers) / unit_seconds) * unit_seconds
-        stamps = pd.Series(pd.to_datetime(whole.astype(np.int64), unit="s"))
-        stamps = stamps.where(~np.isnan(numbers), pd.NaT)
-        if self.column.datetime_format and not self.column.dtype.startswith("datetime"):
-            return datetimes_to_text(stamps, self.column.datetime_format)
-        return restore_timezone(stamps.astype("datetime64[ns]"), self.column.dtype)
+        return datetimes_from_seconds(np.round(numbers / unit_seconds) * unit_seconds, self.column)
 
     def state(self) -> dict[str, Any]:
         return {**super().state(), "resolution": self.resolution_}
