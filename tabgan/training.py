@@ -298,10 +298,9 @@ class GANTrainer:
             return
         t = self.generator_updates
         weight = 1.0 - min(self.config.ema_decay, (1 + t) / (10 + t))
-        for average, live in zip(self.ema.parameters(), self.generator.parameters()):
-            average.lerp_(live, weight)
-        for average, live in zip(self.ema.buffers(), self.generator.buffers()):  # batch-norm statistics
-            average.copy_(live)
+        # one multi-tensor kernel for all parameters, one for the batch-norm statistics
+        torch._foreach_lerp_(list(self.ema.parameters()), list(self.generator.parameters()), weight)
+        torch._foreach_copy_(list(self.ema.buffers()), list(self.generator.buffers()))
 
     @property
     def sampled_generator(self) -> Generator:

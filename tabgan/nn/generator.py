@@ -23,6 +23,8 @@ def linear_with_condition(
     densely; written into ``out`` when given (a view into a larger buffer is fine: the product
     writes it in place)."""
     split = x.shape[1]
+    if out is None and cond.dtype == torch.long and torch.is_grad_enabled() and _plain_fp32(x, weight):
+        return _LinearWithConditionIndices.apply(x, cond, weight, bias)
     if cond.dtype == torch.long:
         # weight[:, split + c] is the one column a one-hot condition c selects: look it up (with
         # the bias folded into the small table) and let the matrix product add it in place
@@ -32,6 +34,41 @@ def linear_with_condition(
     if out is None:
         return torch.addmm(base, x, weight[:, :split].t())
     return torch.addmm(base, x, weight[:, :split].t(), out=out)
+
+
+def _plain_fp32(x: torch.Tensor, weight: torch.Tensor) -> bool:
+    """float32 inputs and no autocast: what the hand-written backward below is written for."""
+    return x.dtype == weight.dtype == torch.float32 and not torch.is_autocast_enabled(x.device.type)
+
+
+class _LinearWithConditionIndices(torch.autograd.Function):
+    """``linear_with_condition`` for index conditions, with a backward that writes the weight
+    gradient into one matrix: the feature part by one product, the condition part by adding
+    each row's output gradient to its condition's column. Autograd's own backward of the
+    slices and the lookup builds two zero-filled copies of the whole weight and adds them."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, cond: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:  # noqa: ANN001
+        split = x.shape[1]
+        ctx.save_for_backward(x, cond, weight)
+        base = (weight[:, split:].t() + bias).index_select(0, cond)
+        return torch.addmm(base, x, weight[:, :split].t())
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple[torch.Tensor | None, None, torch.Tensor | None, torch.Tensor | None]:  # noqa: ANN001
+        x, cond, weight = ctx.saved_tensors
+        split = x.shape[1]
+        grad_x = grad_weight = grad_bias = None
+        if ctx.needs_input_grad[0]:
+            grad_x = grad @ weight[:, :split]
+        if ctx.needs_input_grad[2]:
+            grad_weight = torch.empty_like(weight)
+            torch.mm(grad.t(), x, out=grad_weight[:, :split])
+            table = torch.zeros(weight.shape[1] - split, weight.shape[0], device=grad.device, dtype=grad.dtype)
+            grad_weight[:, split:] = table.index_add_(0, cond, grad).t()
+        if ctx.needs_input_grad[3]:
+            grad_bias = grad.sum(0)
+        return grad_x, None, grad_weight, grad_bias
 
 
 class ResidualBlock(nn.Module):
