@@ -69,6 +69,18 @@ def test_the_head_learns_the_target_from_the_encoded_features(
     np.testing.assert_array_equal(drawn, again)
 
 
+def test_drawing_looks_up_the_one_hot_columns_instead_of_building_them(
+    trained: tuple[EncodedTable, int, TargetHead]
+) -> None:
+    """probabilities() skips the one-hot vectors (an embedding-bag lookup into the first
+    layer); it gives what the network gives on the built features."""
+    encoded, _, head = trained
+    with torch.no_grad():
+        features = head.features(torch.from_numpy(encoded.scalars), torch.from_numpy(encoded.codes))
+        expected = torch.softmax(head.net(features) + head.bias, dim=1).double().numpy()
+    np.testing.assert_allclose(head.probabilities(encoded.scalars, encoded.codes), expected, atol=1e-6)
+
+
 def test_calibration_matches_the_real_target_frequencies(
     rules: pd.DataFrame, trained: tuple[EncodedTable, int, TargetHead]
 ) -> None:

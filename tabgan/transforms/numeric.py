@@ -249,24 +249,28 @@ class MixtureCodec(Codec):
     def _encode_chunk(self, numbers: np.ndarray, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         present = ~np.isnan(numbers)
         z = (np.where(present, numbers, self.center_) - self.center_) / self.scale_
-        log_p = (
-            np.log(self.weights_)[None, :]
-            - np.log(self.stds_)[None, :]
-            - 0.5 * ((z[:, None] - self.means_[None, :]) / self.stds_[None, :]) ** 2
-        )
+        # each row's mode is drawn from the components' posterior, computed in float32 over the
+        # [rows, modes] matrix (in place, few passes); the offset in the drawn mode in float64
+        means, stds = self.means_.astype(np.float32), self.stds_.astype(np.float32)
+        log_p = z.astype(np.float32)[:, None] - means
+        log_p /= stds
+        np.square(log_p, out=log_p)
+        log_p *= np.float32(-0.5)
+        log_p += (np.log(self.weights_) - np.log(self.stds_)).astype(np.float32)
         log_p -= log_p.max(axis=1, keepdims=True)
-        probs = np.exp(log_p)
-        cdf = np.cumsum(probs, axis=1)
-        cdf /= cdf[:, -1:]
-        modes = np.minimum((uniforms[:, None] > cdf).sum(axis=1), len(self.means_) - 1)
-        offsets = (z[:, None] - self.means_[None, :]) / (4 * self.stds_[None, :])
-        alpha = np.take_along_axis(offsets, modes[:, None], axis=1)[:, 0]
+        cdf = np.cumsum(np.exp(log_p, out=log_p), axis=1, out=log_p)
+        n_modes = len(self.means_)
+        modes = np.minimum((uniforms[:, None] * cdf[:, -1:] > cdf).sum(axis=1), n_modes - 1)
+        alpha = (z - self.means_[modes]) / (4 * self.stds_[modes])
         # a sampled mode that cannot represent the value (|offset| > 0.99) gives way to the
         # mode nearest in standard deviations, so round trips stay exact for tail values
-        nearest = np.abs(offsets).argmin(axis=1)
-        unfit = np.abs(alpha) > 0.99
-        modes = np.where(unfit, nearest, modes)
-        alpha = np.clip(np.where(unfit, offsets[np.arange(len(z)), nearest], alpha), -0.99, 0.99)
+        unfit = np.flatnonzero(np.abs(alpha) > 0.99)
+        if unfit.size:
+            offsets = (z[unfit, None] - self.means_[None, :]) / (4 * self.stds_[None, :])
+            nearest = np.abs(offsets).argmin(axis=1)
+            modes[unfit] = nearest
+            alpha[unfit] = offsets[np.arange(unfit.size), nearest]
+        alpha = np.clip(alpha, -0.99, 0.99)
         if len(self.spikes_):  # a spike's rows take its mode, at offset 0
             spike = np.searchsorted(self.spikes_, numbers)
             at_spike = present & (self.spikes_[np.minimum(spike, len(self.spikes_) - 1)] == numbers)
