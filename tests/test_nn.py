@@ -91,6 +91,31 @@ def test_generator_condition_indices_equal_dense_one_hot() -> None:
     assert torch.allclose(gen(noise, index), gen(noise, _one_hot(index, 5)), atol=1e-5)
 
 
+def test_condition_layer_backward_equals_the_dense_layer_and_steps_aside_under_autocast() -> None:
+    """The hand-written backward of an index-conditioned layer gives the gradients of the
+    same layer over [features | one-hot condition]; under autocast the plain path runs."""
+    from tabgan.nn.generator import linear_with_condition
+
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(30, 7, generator=gen).requires_grad_(True)
+    cond = torch.randint(4, (30,), generator=gen)
+    weight = torch.randn(5, 11, generator=gen).requires_grad_(True)
+    bias = torch.randn(5, generator=gen).requires_grad_(True)
+    upstream = torch.randn(30, 5, generator=gen)
+    out = linear_with_condition(x, cond, weight, bias)
+    assert type(out.grad_fn).__name__.startswith("_LinearWithConditionIndices")
+    dense = torch.cat([x, _one_hot(cond, 4)], dim=1) @ weight.t() + bias
+    assert torch.allclose(out, dense, atol=1e-5)
+    for got, expected in zip(torch.autograd.grad(out, (x, weight, bias), upstream),
+                             torch.autograd.grad(dense, (x, weight, bias), upstream)):
+        assert torch.allclose(got, expected, atol=1e-5)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        mixed = linear_with_condition(x, cond, weight, bias)
+    assert not type(mixed.grad_fn).__name__.startswith("_LinearWithConditionIndices")
+    mixed.float().sum().backward()
+    assert weight.grad is not None and weight.grad.dtype == torch.float32
+
+
 def test_critic_first_layer_is_one_linear_layer_over_the_pack() -> None:
     """Indices, dense one-hots and a plain linear layer over [data | condition] rows agree."""
     pac, data_dim, cond_dim = 4, 6, 3

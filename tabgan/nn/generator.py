@@ -38,7 +38,13 @@ def linear_with_condition(
 
 def _plain_fp32(x: torch.Tensor, weight: torch.Tensor) -> bool:
     """float32 inputs and no autocast: what the hand-written backward below is written for."""
-    return x.dtype == weight.dtype == torch.float32 and not torch.is_autocast_enabled(x.device.type)
+    if x.dtype != torch.float32 or weight.dtype != torch.float32:
+        return False
+    try:
+        autocast = torch.is_autocast_enabled(x.device.type)
+    except TypeError:  # torch < 2.4 has no device argument
+        autocast = torch.is_autocast_enabled() or torch.is_autocast_cpu_enabled()
+    return not autocast
 
 
 class _LinearWithConditionIndices(torch.autograd.Function):

@@ -1,0 +1,106 @@
+"""Training-step time of this checkout against an earlier commit, interleaved on one machine.
+
+Usage: python benchmarks/step_ab.py --base COMMIT [--tables adult,credit_data,nafld1] [--rounds 4]
+
+These VMs drift by 15-30% within an hour, so two step timings taken at different times say
+little about a change of 10%. This script checks ``--base`` out into a temporary git worktree
+and, for each table and round, times the training step in one fresh process of the base and
+then one of this checkout (``python benchmarks/step_ab.py --time REPO TABLE``): best of five
+timings of 20 steps after 10 warm-up steps, at ctgan's batch and network sizes (batch 500,
+pac 10) and tabgan's other defaults, on the table's encoded rows. Reports each pair and the
+median ratio; writes benchmarks/results/step_ab.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = REPO.parent / "shared" / "datasets"
+RESULTS = REPO / "benchmarks" / "results" / "step_ab.json"
+FILES = {"adult": "adult_train.csv", "credit_data": "credit_data.csv", "nafld1": "nafld1_patients.csv"}
+
+
+def time_step(repo: Path, table: str) -> float:
+    """Milliseconds per training step of the code in ``repo`` (run in a fresh process)."""
+    sys.path.insert(0, str(repo))
+    import numpy as np
+    import torch
+
+    from tabgan.config import TabGANConfig
+    from tabgan.io import read_table
+    from tabgan.schema import infer_schema, validate
+    from tabgan.training import GANTrainer
+    from tabgan.transforms import TableEncoder
+
+    real = read_table(DATASETS / FILES[table])
+    schema = infer_schema(real)
+    frame = validate(real, schema)
+    rng = np.random.default_rng(0)
+    encoder = TableEncoder(schema).fit(frame, rng)
+    encoded = encoder.encode(frame, rng)
+    config = TabGANConfig(batch_size=500, pac=10).validate()
+    trainer = GANTrainer(
+        encoder.layout, torch.from_numpy(encoded.scalars), torch.from_numpy(encoded.codes), config,
+        torch.device("cpu"), torch.Generator().manual_seed(0),
+    )
+    for _ in range(10):
+        trainer.step(500)
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(20):
+            trainer.step(500)
+        best = min(best, (time.perf_counter() - started) / 20)
+    return best * 1000
+
+
+def measure(repo: Path, table: str) -> float:
+    out = subprocess.run(
+        [sys.executable, __file__, "--time", str(repo), table], check=True, capture_output=True, text=True
+    ).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--base", help="the commit to compare against")
+    parser.add_argument("--tables", default=",".join(FILES))
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--time", nargs=2, metavar=("REPO", "TABLE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.time:
+        print(time_step(Path(args.time[0]), args.time[1]))
+        return
+    if not args.base:
+        parser.error("--base is required")
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    dirty = bool(subprocess.run(["git", "status", "--porcelain", "tabgan"], cwd=REPO, capture_output=True, text=True).stdout)
+    result = {"command": "python benchmarks/step_ab.py " + " ".join(sys.argv[1:]), "base": args.base,
+              "checkout": head + ("+changes" if dirty else ""), "tables": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base"
+        subprocess.run(["git", "worktree", "add", "--detach", str(base), args.base], cwd=REPO, check=True, capture_output=True)
+        try:
+            for table in args.tables.split(","):
+                pairs = []
+                for _ in range(args.rounds):
+                    pairs.append((round(measure(base, table), 2), round(measure(REPO, table), 2)))
+                    print(table, "base ms", pairs[-1][0], "checkout ms", pairs[-1][1], flush=True)
+                ratio = statistics.median(b / c for b, c in pairs)
+                result["tables"][table] = {"pairs_ms": pairs, "median_speedup": round(ratio, 3)}
+                print(table, "median speedup", round(ratio, 3), flush=True)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=REPO, check=False, capture_output=True)
+    RESULTS.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
