@@ -25,11 +25,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO.parent / "shared" / "datasets"
 RESULTS = REPO / "benchmarks" / "results" / "step_ab.json"
-FILES = {"adult": "adult_train.csv", "credit_data": "credit_data.csv", "nafld1": "nafld1_patients.csv"}
+DEFAULT_TABLES = "adult,credit_data,nafld1"  # the whole tables ctgan fits (speed.py's TABLES names them)
 
 
-def time_step(repo: Path, table: str) -> float:
-    """Milliseconds per training step of the code in ``repo`` (run in a fresh process)."""
+def time_step(repo: Path, csv: Path) -> float:
+    """Milliseconds per training step of the code in ``repo`` (run in a fresh process, which
+    must import tabgan from ``repo`` and nothing from this checkout)."""
     sys.path.insert(0, str(repo))
     import numpy as np
     import torch
@@ -40,7 +41,7 @@ def time_step(repo: Path, table: str) -> float:
     from tabgan.training import GANTrainer
     from tabgan.transforms import TableEncoder
 
-    real = read_table(DATASETS / FILES[table])
+    real = read_table(csv)
     schema = infer_schema(real)
     frame = validate(real, schema)
     rng = np.random.default_rng(0)
@@ -62,9 +63,9 @@ def time_step(repo: Path, table: str) -> float:
     return best * 1000
 
 
-def measure(repo: Path, table: str) -> float:
+def measure(repo: Path, csv: Path) -> float:
     out = subprocess.run(
-        [sys.executable, __file__, "--time", str(repo), table], check=True, capture_output=True, text=True
+        [sys.executable, __file__, "--time", str(repo), str(csv)], check=True, capture_output=True, text=True
     ).stdout
     return float(out.strip().splitlines()[-1])
 
@@ -72,27 +73,36 @@ def measure(repo: Path, table: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base", help="the commit to compare against")
-    parser.add_argument("--tables", default=",".join(FILES))
+    parser.add_argument("--tables", default=DEFAULT_TABLES)
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--time", nargs=2, metavar=("REPO", "TABLE"), help=argparse.SUPPRESS)
+    parser.add_argument("--time", nargs=2, metavar=("REPO", "CSV"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.time:
         print(time_step(Path(args.time[0]), args.time[1]))
         return
     if not args.base:
         parser.error("--base is required")
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from speed import TABLES  # noqa: E402  (only here: a timing process must not import this checkout)
+
+    unknown = [t for t in args.tables.split(",") if t not in TABLES]
+    if unknown:
+        parser.error(f"unknown table(s) {', '.join(unknown)}; speed.py's tables are {', '.join(TABLES)}")
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
     dirty = bool(subprocess.run(["git", "status", "--porcelain", "tabgan"], cwd=REPO, capture_output=True, text=True).stdout)
     result = {"command": "python benchmarks/step_ab.py " + " ".join(sys.argv[1:]), "base": args.base,
               "checkout": head + ("+changes" if dirty else ""), "tables": {}}
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base"
-        subprocess.run(["git", "worktree", "add", "--detach", str(base), args.base], cwd=REPO, check=True, capture_output=True)
+        added = subprocess.run(["git", "worktree", "add", "--detach", str(base), args.base], cwd=REPO, capture_output=True, text=True)
+        if added.returncode:
+            parser.error(f"--base {args.base!r}: git could not check it out ({added.stderr.strip()})")
         try:
             for table in args.tables.split(","):
                 pairs = []
                 for _ in range(args.rounds):
-                    pairs.append((round(measure(base, table), 2), round(measure(REPO, table), 2)))
+                    csv = DATASETS / TABLES[table][0]
+                    pairs.append((round(measure(base, csv), 2), round(measure(REPO, csv), 2)))
                     print(table, "base ms", pairs[-1][0], "checkout ms", pairs[-1][1], flush=True)
                 ratio = statistics.median(b / c for b, c in pairs)
                 result["tables"][table] = {"pairs_ms": pairs, "median_speedup": round(ratio, 3)}

@@ -69,44 +69,30 @@ class TargetHead:
         self.net.eval()
         device = self.bias.device
         out = np.empty((len(scalars), self.options), dtype=np.float64)
-        lookup = self._first_layer_lookup() if len(self.net.hidden) else None
         for start in range(0, len(scalars), DRAW_BATCH):
             stop = start + DRAW_BATCH
             part_scalars = torch.from_numpy(scalars[start:stop]).to(device)
             part_codes = torch.from_numpy(codes[start:stop]).to(device)
-            if lookup is None:  # no hidden layer to split
+            if len(self.net.hidden):
+                logits = self._logits(part_scalars, part_codes)
+            else:  # no first hidden layer to look up into
                 logits = self.net(self.features(part_scalars, part_codes))
-            else:
-                logits = self._logits(part_scalars, part_codes, lookup)
             out[start:stop] = torch.softmax(logits.float() + self.bias, dim=1).double().cpu().numpy()
         return out
 
-    def _first_layer_lookup(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """The first layer split for one-hot inputs: its scalar columns, its one-hot columns as
-        rows of a table, and each other span's first row in that table."""
-        weight = self.net.hidden[0].weight
-        n_scalars = self.layout.n_scalars
-        widths = [w for j, w in enumerate(self.layout.onehot_widths) if j != self.code_column]
-        starts = torch.tensor(np.cumsum([0, *widths[:-1]]) if widths else [], dtype=torch.long, device=weight.device)
-        return weight[:, :n_scalars].t(), weight[:, n_scalars:].t().contiguous(), starts
-
-    def _logits(
-        self, scalars: torch.Tensor, codes: torch.Tensor, lookup: tuple[torch.Tensor, torch.Tensor, torch.Tensor]
-    ) -> torch.Tensor:
+    def _logits(self, scalars: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
         """``net(features(scalars, codes))`` without building the one-hot vectors: a one-hot
-        input's product with the first layer is the sum of the columns its options pick, an
-        embedding-bag lookup (the same numbers up to rounding, a fraction of the work)."""
-        scalar_part, table, starts = lookup
+        input's product with the first layer is the sum of the weight columns its options pick,
+        an embedding-bag lookup (the same numbers up to rounding, a fraction of the work)."""
         first = self.net.hidden[0]
-        others = torch.cat([codes[:, : self.code_column], codes[:, self.code_column + 1 :]], dim=1).long()
-        if others.shape[1]:
-            base = F.embedding_bag(others + starts, table, mode="sum") + first.bias
+        n_scalars = self.layout.n_scalars
+        positions = onehot_positions(self.layout, self.code_column, codes)
+        if positions.shape[1]:
+            table = first.weight[:, n_scalars:].t().contiguous()  # one row per one-hot input
+            base = F.embedding_bag(positions, table, mode="sum") + first.bias
         else:
             base = first.bias.expand(len(scalars), -1)
-        h = F.leaky_relu(torch.addmm(base, scalars.float(), scalar_part), 0.2)
-        for layer in self.net.hidden[1:]:
-            h = F.leaky_relu(layer(h), 0.2)
-        return self.net.out(h)
+        return self.net.after_first_layer(torch.addmm(base, scalars.float(), first.weight[:, :n_scalars].t()))
 
     def draw(self, scalars: np.ndarray, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """A target option for every encoded row, drawn from the head (int64 [n])."""
@@ -165,16 +151,22 @@ def feature_width(layout: NetworkLayout, code_column: int) -> int:
     return layout.n_scalars + sum(w for j, w in enumerate(layout.onehot_widths) if j != code_column)
 
 
-def head_features(layout: NetworkLayout, code_column: int, scalars: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
-    """``[scalars | one-hots of every span but code_column's]`` for encoded rows (float32)."""
+def onehot_positions(layout: NetworkLayout, code_column: int, codes: torch.Tensor) -> torch.Tensor:
+    """long [B, spans - 1]: where each span but ``code_column``'s has its option set within
+    the head's one-hot block."""
     widths = torch.tensor(
         [w for j, w in enumerate(layout.onehot_widths) if j != code_column], dtype=torch.long, device=codes.device
     )
     others = torch.cat([codes[:, :code_column], codes[:, code_column + 1 :]], dim=1).long()
-    onehot = torch.zeros(codes.shape[0], int(widths.sum()), device=codes.device)
-    if others.shape[1]:
-        starts = torch.cumsum(widths, 0) - widths
-        onehot.scatter_(1, others + starts[None, :], 1.0)
+    return others + (torch.cumsum(widths, 0) - widths)[None, :]
+
+
+def head_features(layout: NetworkLayout, code_column: int, scalars: torch.Tensor, codes: torch.Tensor) -> torch.Tensor:
+    """``[scalars | one-hots of every span but code_column's]`` for encoded rows (float32)."""
+    onehot = torch.zeros(codes.shape[0], feature_width(layout, code_column) - layout.n_scalars, device=codes.device)
+    positions = onehot_positions(layout, code_column, codes)
+    if positions.shape[1]:
+        onehot.scatter_(1, positions, 1.0)
     return torch.cat([scalars.float(), onehot], dim=1)
 
 

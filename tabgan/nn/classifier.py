@@ -26,7 +26,14 @@ class TargetClassifier(nn.Module):
         self.out = nn.Linear(width, options)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
-        h = features
-        for layer in self.hidden:
+        if not self.hidden:
+            return self.out(features)
+        return self.after_first_layer(self.hidden[0](features))
+
+    def after_first_layer(self, first: torch.Tensor) -> torch.Tensor:
+        """The logits from the first layer's output before its activation (a caller may
+        compute that product its own way, as the target head does for one-hot inputs)."""
+        h = F.leaky_relu(first, 0.2)
+        for layer in self.hidden[1:]:
             h = F.leaky_relu(layer(h), 0.2)
         return self.out(h)
