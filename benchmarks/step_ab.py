@@ -28,10 +28,10 @@ RESULTS = REPO / "benchmarks" / "results" / "step_ab.json"
 DEFAULT_TABLES = "adult,credit_data,nafld1"  # the whole tables ctgan fits (speed.py's TABLES names them)
 
 
-def time_step(repo: Path, csv: Path) -> float:
-    """Milliseconds per training step of the code in ``repo`` (run in a fresh process, which
-    must import tabgan from ``repo`` and nothing from this checkout)."""
-    sys.path.insert(0, str(repo))
+def equal_size_trainer(csv: Path):  # noqa: ANN201  (a GANTrainer of whichever tabgan is on the path)
+    """A trainer on ``csv``'s encoded rows at ctgan's batch and network sizes (batch 500, pac
+    10) and tabgan's other defaults, seeded. Imports tabgan here, from whatever ``sys.path``
+    finds first, so a caller can choose the checkout (also used by step_profile.py)."""
     import numpy as np
     import torch
 
@@ -48,17 +48,25 @@ def time_step(repo: Path, csv: Path) -> float:
     encoder = TableEncoder(schema).fit(frame, rng)
     encoded = encoder.encode(frame, rng)
     config = TabGANConfig(batch_size=500, pac=10).validate()
-    trainer = GANTrainer(
+    return GANTrainer(
         encoder.layout, torch.from_numpy(encoded.scalars), torch.from_numpy(encoded.codes), config,
         torch.device("cpu"), torch.Generator().manual_seed(0),
     )
+
+
+def time_step(repo: Path, csv: Path) -> float:
+    """Milliseconds per training step of the code in ``repo`` (run in a fresh process, which
+    must import tabgan from ``repo`` and nothing from this checkout)."""
+    sys.path.insert(0, str(repo))
+    trainer = equal_size_trainer(csv)
+    batch = trainer.config.batch_size
     for _ in range(10):
-        trainer.step(500)
+        trainer.step(batch)
     best = float("inf")
     for _ in range(5):
         started = time.perf_counter()
         for _ in range(20):
-            trainer.step(500)
+            trainer.step(batch)
         best = min(best, (time.perf_counter() - started) / 20)
     return best * 1000
 

@@ -17,7 +17,6 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch.profiler import ProfilerActivity, profile
 
@@ -27,11 +26,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 RESULTS = REPO / "benchmarks" / "results" / "step_profile.json"
 
 from speed import DATASETS, TABLES  # noqa: E402  (beside this file)
-from tabgan.config import TabGANConfig  # noqa: E402
-from tabgan.io import read_table  # noqa: E402
-from tabgan.schema import infer_schema, validate  # noqa: E402
-from tabgan.training import GANTrainer  # noqa: E402
-from tabgan.transforms import TableEncoder  # noqa: E402
+from step_ab import equal_size_trainer  # noqa: E402
 
 STEPS = 20
 MATMULS = ("aten::mm", "aten::addmm")
@@ -41,22 +36,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--table", default="credit_data", choices=sorted(TABLES))
     args = parser.parse_args()
-    real = read_table(DATASETS / TABLES[args.table][0])
-    schema = infer_schema(real)
-    frame = validate(real, schema)
-    rng = np.random.default_rng(0)
-    encoder = TableEncoder(schema).fit(frame, rng)
-    encoded = encoder.encode(frame, rng)
-    config = TabGANConfig(batch_size=500, pac=10).validate()
-    trainer = GANTrainer(
-        encoder.layout, torch.from_numpy(encoded.scalars), torch.from_numpy(encoded.codes), config,
-        torch.device("cpu"), torch.Generator().manual_seed(0),
-    )
+    trainer = equal_size_trainer(DATASETS / TABLES[args.table][0])
+    batch = trainer.config.batch_size
     for _ in range(10):
-        trainer.step(config.batch_size)
+        trainer.step(batch)
     with profile(activities=[ProfilerActivity.CPU]) as prof:
         for _ in range(STEPS):
-            trainer.step(config.batch_size)
+            trainer.step(batch)
     events = prof.key_averages()
     total = sum(e.self_cpu_time_total for e in events) / 1000 / STEPS
     matmul = sum(e.self_cpu_time_total for e in events if e.key in MATMULS) / 1000 / STEPS
