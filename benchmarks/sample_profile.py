@@ -1,6 +1,6 @@
 """Where sampling time goes: the stages of ``tabgan sample`` for one saved model.
 
-Usage: python benchmarks/sample_profile.py [MODEL_DIR] [--rows 300000]
+Usage: python benchmarks/sample_profile.py [MODEL_DIR] [--rows 300000] [--precision auto]
 
 Samples ``--rows`` rows with ``TabGAN.iter_sample`` (as ``tabgan sample`` does) under
 ``cProfile`` and reports the cumulative seconds of each stage's function; then times writing
@@ -30,6 +30,7 @@ RESULTS = REPO / "benchmarks" / "results" / "sample_profile.json"
 
 from tabgan import TabGAN  # noqa: E402
 from tabgan.io import write_table_chunks  # noqa: E402
+from tabgan.nn.precision import resolve_precision  # noqa: E402
 
 STAGES = {  # stage: (file suffix, function name) whose cumulative time it is
     "generator (matrix products)": ("tabgan/nn/generator.py", "infer"),
@@ -64,8 +65,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", nargs="?", default=str(REPO / "benchmarks" / "work" / "adult" / "tabgan_model"))
     parser.add_argument("--rows", type=int, default=300_000)
+    parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16"], help="the generator's products")
     args = parser.parse_args()
-    model = TabGAN.load(args.model, device="cpu")
+    model = TabGAN.load(args.model, device="cpu", sample_precision=args.precision)
     model.sample(10_000)  # warm-up: first calls pay one-off costs
     started = time.perf_counter()
     for _ in model.iter_sample(args.rows):
@@ -80,6 +82,7 @@ def main() -> None:
     result = {
         "command": "python benchmarks/sample_profile.py " + " ".join(sys.argv[1:]),
         "model": args.model, "rows": args.rows, "torch_threads": torch.get_num_threads(),
+        "precision": resolve_precision(args.precision, model.device_),
         "rows_per_second_in_memory": round(args.rows / plain), "rows_per_second_to_parquet": round(args.rows / with_parquet),
         "parquet_writing_share": round(1 - plain / with_parquet, 3),
         "profiled_seconds": round(profiled, 3),

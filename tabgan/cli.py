@@ -287,10 +287,16 @@ def fit(
     "--workers", type=click.IntRange(min=1), metavar="W",
     help="With --partition-rows: write parts in W processes in parallel (same bytes for any W).",
 )
+@click.option(
+    "--precision", type=click.Choice(["auto", "fp32", "bf16"]), default="auto", show_default=True,
+    help="The generator's matrix products: bf16 runs them on the CPU's bfloat16 units (AMX, AVX512-BF16) "
+    "with float32 results; auto uses bf16 where the CPU has them, fp32 elsewhere.",
+)
 @user_errors
 def sample(
     model_dir: Path, rows: int, output: str, seed: int | None, device: str, conditions: tuple[str, ...],
     min_distance_quantile: float | None, training_data: Path | None, partition_rows: int | None, workers: int | None,
+    precision: str,
 ) -> None:
     """Generate rows from a saved model into a table file (or a partitioned Parquet dataset),
     written atomically."""
@@ -307,7 +313,8 @@ def sample(
         if min_distance_quantile is not None:
             raise TabganError("--min-distance-quantile is not available with --partition-rows")
         summary = write_partitioned(
-            model_dir, rows, out_dir, partition_rows, workers or 1, seed, list(conditions) or None, device=device
+            model_dir, rows, out_dir, partition_rows, workers or 1, seed, list(conditions) or None, device=device,
+            sample_precision=precision,
         )
         click.echo(
             f"wrote {summary.rows:,} rows in {summary.parts:,} parts to {output} in {summary.seconds:.1f}s "
@@ -317,7 +324,7 @@ def sample(
     if workers is not None:
         raise TabganError("--workers needs --partition-rows (parallel writing is for partitioned datasets)")
     table_format(output)  # refuse an unknown format before any work
-    model = TabGAN.load(model_dir, device=device)
+    model = TabGAN.load(model_dir, device=device, sample_precision=precision)
     distance_filter = None
     if min_distance_quantile is not None and training_data is not None:
         from tabgan.privacy.distance import DistanceFilter

@@ -116,6 +116,7 @@ def write_partitioned(
     *,
     device: str = "auto",
     chunk_rows: int | None = None,
+    sample_precision: str | None = None,
 ) -> ExportSummary:
     """Sample ``n`` rows into ``out_dir`` as ``part-00000.parquet``, ``part-00001.parquet``, ...
 
@@ -125,8 +126,11 @@ def write_partitioned(
     parts in parallel (never more than there are parts); the bytes do not depend on it.
     ``out_dir`` may be absent, or an earlier dataset (replaced only once the new one is
     complete). A failing part raises a :class:`~tabgan.errors.TabganError` naming it.
+    ``sample_precision`` (auto, fp32, bf16; default: the model's own) sets the generator's
+    products in every part (:mod:`tabgan.nn.precision`).
     """
     from tabgan.conditions import normalise, plan_conditions
+    from tabgan.nn.precision import resolve_precision
     from tabgan.synthesizer import SAMPLE_CHUNK_ROWS, TabGAN
 
     n = _positive("the number of rows", n)
@@ -141,7 +145,9 @@ def write_partitioned(
         device = model.device_.type
     else:
         model_dir = Path(model_dir_or_model)
-        model = TabGAN.load(model_dir, device=device)
+        model = TabGAN.load(model_dir, device=device, sample_precision=sample_precision or "auto")
+    precision = model.sample_precision if sample_precision is None else sample_precision
+    resolve_precision(precision, model.device_)  # a bad value fails here, by name
     # bad conditions fail here, not in a part
     plan_conditions(normalise(conditions), model.schema_, model.encoder_, model.constraints_.derived)
     seed = model.seed_ if seed is None else int(seed)
@@ -150,6 +156,9 @@ def write_partitioned(
     tasks = [(i, start, stop, n, seed, conditions, chunk_rows) for i, (start, stop) in enumerate(ranges)]
     started = time.perf_counter()
     with ExitStack() as stack:
+        if precision != model.sample_precision:  # the caller's model gets its own setting back
+            stack.callback(setattr, model, "sample_precision", model.sample_precision)
+            model.sample_precision = precision
         if workers > 1 and model_dir is None:  # the workers load it from a directory, never from a pickle
             model_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tabgan-model-"))) / "model"
             model.save(model_dir)
@@ -158,7 +167,7 @@ def write_partitioned(
             rows = [_write_part_or_fail(model, tmp, *task) for task in tasks]
         else:
             assert model_dir is not None
-            rows = _write_in_pool(str(model_dir), device, workers, str(tmp), tasks)
+            rows = _write_in_pool(str(model_dir), device, precision, workers, str(tmp), tasks)
     seconds = time.perf_counter() - started
     files = tuple(PART_NAME.format(i) for i in range(len(ranges)))
     return ExportSummary(out_dir, sum(rows), len(ranges), workers, seconds, files)
@@ -207,7 +216,9 @@ def _worker_threads(workers: int) -> int:
     return max(1, min(torch.get_num_threads(), cores // workers))
 
 
-def _write_in_pool(model_dir: str, device: str, workers: int, directory: str, tasks: list[tuple[Any, ...]]) -> list[int]:
+def _write_in_pool(
+    model_dir: str, device: str, precision: str, workers: int, directory: str, tasks: list[tuple[Any, ...]]
+) -> list[int]:
     """Run ``tasks`` (parts) in ``workers`` spawned processes; the first failure cancels the
     parts not started, waits for the running ones (so nothing writes into ``directory`` after
     it is removed) and is raised naming its part."""
@@ -215,7 +226,7 @@ def _write_in_pool(model_dir: str, device: str, workers: int, directory: str, ta
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(model_dir, device, _worker_threads(workers)),
+        initargs=(model_dir, device, precision, _worker_threads(workers)),
     )
     futures: dict[Future[int], tuple[Any, ...]] = {}
     try:
@@ -233,14 +244,14 @@ def _write_in_pool(model_dir: str, device: str, workers: int, directory: str, ta
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-_WORKER: dict[str, Any] = {}  # in a worker process: the model dir, device, and the model once loaded
+_WORKER: dict[str, Any] = {}  # in a worker process: the model dir, device, precision, and the model once loaded
 
 
-def _init_worker(model_dir: str, device: str, threads: int) -> None:
+def _init_worker(model_dir: str, device: str, precision: str, threads: int) -> None:
     import torch
 
     torch.set_num_threads(threads)
-    _WORKER.update(model_dir=model_dir, device=device)
+    _WORKER.update(model_dir=model_dir, device=device, precision=precision)
 
 
 def _worker_part(directory: str, *task: Any) -> int:
@@ -248,5 +259,5 @@ def _worker_part(directory: str, *task: Any) -> int:
     from tabgan.synthesizer import TabGAN
 
     if "model" not in _WORKER:
-        _WORKER["model"] = TabGAN.load(_WORKER["model_dir"], device=_WORKER["device"])
+        _WORKER["model"] = TabGAN.load(_WORKER["model_dir"], device=_WORKER["device"], sample_precision=_WORKER["precision"])
     return _write_part(_WORKER["model"], Path(directory), *task)

@@ -19,6 +19,7 @@ from tabgan.constraints import ConstraintSet
 from tabgan.distributed import Cluster, join_cluster, leave_cluster
 from tabgan.errors import DataError, TabganError, preview
 from tabgan.nn import Generator, SpanActivation
+from tabgan.nn.precision import product_precision, resolve_precision
 from tabgan.privacy.copies import CopyFilter, salt_from_seed
 from tabgan.privacy.dp import DPPlan, noisy_counts
 from tabgan.schema import TableSchema, infer_schema, validate
@@ -78,12 +79,14 @@ class TabGAN:
         batch_size: int = TabGANConfig.batch_size,
         random_state: int | None = None,
         device: str = "auto",
+        sample_precision: str = "auto",
         **settings: Any,
     ) -> None:
         self.epochs = epochs
         self.batch_size = batch_size
         self.random_state = random_state
         self.device = device
+        self.sample_precision = sample_precision  # the generator's products when sampling (tabgan.nn.precision)
         self.settings = settings
 
     # -- configuration -------------------------------------------------------------------------
@@ -393,6 +396,7 @@ class TabGAN:
         small at any chunk size; with ``null_rates``, nulls calibrated over all the rows."""
         rows = cond.shape[0]
         layout = self.layout_
+        precision = resolve_precision(self.sample_precision, self.device_)
         scalars = np.empty((rows, layout.n_scalars), dtype=np.float32)
         codes = np.empty((rows, len(layout.onehot_widths)), dtype=np.int64)
         null_options = self.encoder_.null_options() if null_rates else {}
@@ -401,7 +405,9 @@ class TabGAN:
             part = cond[start : start + GENERATOR_BATCH]
             stop = start + part.shape[0]
             noise = torch.randn(part.shape[0], self.config_.noise_dim, generator=torch_rng, device=self.device_)
-            drawn = self.activation_.sample(self.generator_.infer(noise, part), torch_rng, null_options)
+            with product_precision(precision):
+                raw = self.generator_.infer(noise, part)
+            drawn = self.activation_.sample(raw, torch_rng, null_options)
             scalars[start:stop] = drawn.scalars.float().cpu().numpy()
             codes[start:stop] = drawn.codes.cpu().numpy()
             for j, (score, non_null) in null_choices.items():
@@ -735,11 +741,15 @@ class TabGAN:
         return save_model(self, Path(path))
 
     @classmethod
-    def load(cls, path: str | Path, device: str = "auto") -> TabGAN:
-        """Read a model saved by :meth:`save`. Never unpickles anything."""
+    def load(cls, path: str | Path, device: str = "auto", sample_precision: str = "auto") -> TabGAN:
+        """Read a model saved by :meth:`save`. Never unpickles anything. ``sample_precision``
+        (auto, fp32 or bf16) sets the generator's products when sampling (tabgan.nn.precision)."""
         from tabgan.persistence import load_model
 
-        return load_model(Path(path), device)
+        model = load_model(Path(path), device)
+        resolve_precision(sample_precision, model.device_)  # refuse a bad value now, by name
+        model.sample_precision = sample_precision
+        return model
 
     @classmethod
     def _from_parts(
