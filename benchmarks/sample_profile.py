@@ -2,9 +2,11 @@
 
 Usage: python benchmarks/sample_profile.py [MODEL_DIR] [--rows 300000] [--precision auto]
 
-Samples ``--rows`` rows with ``TabGAN.iter_sample`` (as ``tabgan sample`` does) under
-``cProfile`` and reports the cumulative seconds of each stage's function; then times writing
-the same rows to Parquet apart (``tabgan.io.write_table_chunks``, no profiler). cProfile adds
+Times ``--rows`` rows of ``TabGAN.iter_sample`` (as ``tabgan sample`` runs it) in memory,
+with the network's draws in their background thread and without (``tabgan.draw_ahead``),
+and written to Parquet (``tabgan.io.write_table_chunks``); then samples them again under
+``cProfile``, every stage in one thread, and reports the cumulative seconds of each stage's
+function. cProfile adds
 a little to the Python-heavy stages, so shares are indicative; the totals without the
 profiler are measured separately. The default model is the Adult model ``benchmarks/speed.py``
 fitted (benchmarks/work/adult/tabgan_model). Results are merged into
@@ -28,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 RESULTS = REPO / "benchmarks" / "results" / "sample_profile.json"
 
-from tabgan import TabGAN  # noqa: E402
+from tabgan import TabGAN, draw_ahead  # noqa: E402
 from tabgan.io import write_table_chunks  # noqa: E402
 from tabgan.nn.precision import resolve_precision  # noqa: E402
 
@@ -44,6 +46,8 @@ STAGES = {  # stage: (file suffix, function name) whose cumulative time it is
 
 
 def profile(model: TabGAN, rows: int) -> tuple[float, dict[str, float]]:
+    """Stage seconds of ``rows`` rows, every stage in this thread (cProfile follows one)."""
+    draw_ahead.IN_BACKGROUND = False
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
@@ -51,6 +55,7 @@ def profile(model: TabGAN, rows: int) -> tuple[float, dict[str, float]]:
         pass
     profiler.disable()
     total = time.perf_counter() - started
+    draw_ahead.IN_BACKGROUND = True
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     seconds = {}
     for stage, (suffix, name) in STAGES.items():
@@ -61,6 +66,13 @@ def profile(model: TabGAN, rows: int) -> tuple[float, dict[str, float]]:
     return total, seconds
 
 
+def in_memory_seconds(model: TabGAN, rows: int) -> float:
+    started = time.perf_counter()
+    for _ in model.iter_sample(rows):
+        pass
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", nargs="?", default=str(REPO / "benchmarks" / "work" / "adult" / "tabgan_model"))
@@ -69,10 +81,10 @@ def main() -> None:
     args = parser.parse_args()
     model = TabGAN.load(args.model, device="cpu", sample_precision=args.precision)
     model.sample(10_000)  # warm-up: first calls pay one-off costs
-    started = time.perf_counter()
-    for _ in model.iter_sample(args.rows):
-        pass
-    plain = time.perf_counter() - started
+    plain = in_memory_seconds(model, args.rows)
+    draw_ahead.IN_BACKGROUND = False
+    one_thread = in_memory_seconds(model, args.rows)
+    draw_ahead.IN_BACKGROUND = True
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         write_table_chunks(model.iter_sample(args.rows), Path(tmp) / "out.parquet")
@@ -84,6 +96,7 @@ def main() -> None:
         "model": args.model, "rows": args.rows, "torch_threads": torch.get_num_threads(),
         "precision": resolve_precision(args.precision, model.device_),
         "rows_per_second_in_memory": round(args.rows / plain), "rows_per_second_to_parquet": round(args.rows / with_parquet),
+        "rows_per_second_in_memory_draws_in_one_thread": round(args.rows / one_thread),
         "parquet_writing_share": round(1 - plain / with_parquet, 3),
         "profiled_seconds": round(profiled, 3),
         "stage_shares_of_generation": {k: round(v / profiled, 3) for k, v in stages.items()},

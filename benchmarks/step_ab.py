@@ -1,6 +1,8 @@
-"""Training-step time of this checkout against an earlier commit, interleaved on one machine.
+"""Training-step time (or sampling speed) of this checkout against an earlier commit,
+interleaved on one machine.
 
 Usage: python benchmarks/step_ab.py --base COMMIT [--tables adult,credit_data,nafld1] [--rounds 4]
+       python benchmarks/step_ab.py --base COMMIT --measure sample [--rows 1000000]
 
 These VMs drift by 15-30% within an hour, so two step timings taken at different times say
 little about a change of 10%. This script checks ``--base`` out into a temporary git worktree
@@ -9,6 +11,12 @@ then one of this checkout (``python benchmarks/step_ab.py --time REPO TABLE``): 
 timings of 20 steps after 10 warm-up steps, at ctgan's batch and network sizes (batch 500,
 pac 10) and tabgan's other defaults, on the table's encoded rows. Reports each pair and the
 median ratio; writes benchmarks/results/step_ab.json.
+
+``--measure sample`` times sampling instead: ``--rows`` rows of the table's model that
+benchmarks/speed.py fitted (benchmarks/work/TABLE/tabgan_model) streamed to a Parquet file
+by ``TabGAN.iter_sample`` and ``write_table_chunks`` (what ``tabgan sample`` runs), once per
+fresh process, after a 10,000-row warm-up; reports rows/s and writes
+benchmarks/results/sample_ab.json.
 """
 
 from __future__ import annotations
@@ -24,7 +32,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO.parent / "shared" / "datasets"
-RESULTS = REPO / "benchmarks" / "results" / "step_ab.json"
+RESULTS = {"step": REPO / "benchmarks" / "results" / "step_ab.json",
+           "sample": REPO / "benchmarks" / "results" / "sample_ab.json"}
+WORK = REPO / "benchmarks" / "work"
 DEFAULT_TABLES = "adult,credit_data,nafld1"  # the whole tables ctgan fits (speed.py's TABLES names them)
 
 
@@ -71,9 +81,25 @@ def time_step(repo: Path, csv: Path) -> float:
     return best * 1000
 
 
-def measure(repo: Path, csv: Path) -> float:
+def sampling_rate(repo: Path, model_dir: Path, rows: int) -> float:
+    """Rows per second of ``rows`` rows from ``model_dir`` streamed to Parquet by the code in
+    ``repo`` (a fresh process importing tabgan from ``repo`` only)."""
+    sys.path.insert(0, str(repo))
+    from tabgan import TabGAN
+    from tabgan.io import write_table_chunks
+
+    model = TabGAN.load(model_dir, device="cpu")
+    model.sample(10_000)
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        write_table_chunks(model.iter_sample(rows), Path(tmp) / "out.parquet")
+        return rows / (time.perf_counter() - started)
+
+
+def measure(repo: Path, what: str, target: Path, rows: int) -> float:
+    """Step milliseconds (``what`` step, ``target`` a CSV) or sampling rows/s (sample, a model)."""
     out = subprocess.run(
-        [sys.executable, __file__, "--time", str(repo), str(csv)], check=True, capture_output=True, text=True
+        [sys.executable, __file__, "--time", what, str(repo), str(target), str(rows)], check=True, capture_output=True, text=True
     ).stdout
     return float(out.strip().splitlines()[-1])
 
@@ -83,10 +109,13 @@ def main() -> None:
     parser.add_argument("--base", help="the commit to compare against")
     parser.add_argument("--tables", default=DEFAULT_TABLES)
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--time", nargs=2, metavar=("REPO", "CSV"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=["step", "sample"], default="step")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows sampled (--measure sample)")
+    parser.add_argument("--time", nargs=4, metavar=("WHAT", "REPO", "TARGET", "ROWS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.time:
-        print(time_step(Path(args.time[0]), args.time[1]))
+        what, repo, target, rows = args.time
+        print(time_step(Path(repo), Path(target)) if what == "step" else sampling_rate(Path(repo), Path(target), int(rows)))
         return
     if not args.base:
         parser.error("--base is required")
@@ -98,26 +127,33 @@ def main() -> None:
         parser.error(f"unknown table(s) {', '.join(unknown)}; speed.py's tables are {', '.join(TABLES)}")
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
     dirty = bool(subprocess.run(["git", "status", "--porcelain", "tabgan"], cwd=REPO, capture_output=True, text=True).stdout)
+    unit = "ms" if args.measure == "step" else "rows/s"
+    targets = {t: DATASETS / TABLES[t][0] if args.measure == "step" else WORK / t / "tabgan_model" for t in args.tables.split(",")}
+    missing = [str(path) for path in targets.values() if not path.exists()]
+    if missing:
+        parser.error(f"not found: {', '.join(missing)} (--measure sample needs the models benchmarks/speed.py fits)")
     result = {"command": "python benchmarks/step_ab.py " + " ".join(sys.argv[1:]), "base": args.base,
-              "checkout": head + ("+changes" if dirty else ""), "tables": {}}
+              "checkout": head + ("+changes" if dirty else ""), "measure": args.measure, "unit": unit, "tables": {}}
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base"
         added = subprocess.run(["git", "worktree", "add", "--detach", str(base), args.base], cwd=REPO, capture_output=True, text=True)
         if added.returncode:
             parser.error(f"--base {args.base!r}: git could not check it out ({added.stderr.strip()})")
         try:
-            for table in args.tables.split(","):
+            for table, target in targets.items():
                 pairs = []
                 for _ in range(args.rounds):
-                    csv = DATASETS / TABLES[table][0]
-                    pairs.append((round(measure(base, csv), 2), round(measure(REPO, csv), 2)))
-                    print(table, "base ms", pairs[-1][0], "checkout ms", pairs[-1][1], flush=True)
-                ratio = statistics.median(b / c for b, c in pairs)
-                result["tables"][table] = {"pairs_ms": pairs, "median_speedup": round(ratio, 3)}
+                    pairs.append((round(measure(base, args.measure, target, args.rows), 2),
+                                  round(measure(REPO, args.measure, target, args.rows), 2)))
+                    print(table, f"base {unit}", pairs[-1][0], f"checkout {unit}", pairs[-1][1], flush=True)
+                # a speed-up: less time a step, or more rows a second
+                ratio = statistics.median(b / c if args.measure == "step" else c / b for b, c in pairs)
+                result["tables"][table] = {f"pairs_{'ms' if args.measure == 'step' else 'rows_per_second'}": pairs,
+                                           "median_speedup": round(ratio, 3)}
                 print(table, "median speedup", round(ratio, 3), flush=True)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=REPO, check=False, capture_output=True)
-    RESULTS.write_text(json.dumps(result, indent=1))
+    RESULTS[args.measure].write_text(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

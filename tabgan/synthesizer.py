@@ -17,6 +17,7 @@ from tabgan.conditions import ConditionError, ConditionPlan, normalise, plan_con
 from tabgan.config import CALIBRATION_ROWS, TabGANConfig, resolve_device
 from tabgan.constraints import ConstraintSet
 from tabgan.distributed import Cluster, join_cluster, leave_cluster
+from tabgan.draw_ahead import DrawAhead, NetworkDraw
 from tabgan.errors import DataError, TabganError, preview
 from tabgan.nn import Generator, SpanActivation
 from tabgan.nn.precision import product_precision, resolve_precision
@@ -366,10 +367,7 @@ class TabGAN:
         from ``ids`` (generated when missing from it; left out when ``ids`` is None).
         ``calibrate_nulls`` (unconditional sampling only) matches the training null rates."""
         encoded = self._network_sample(cond, torch_rng, self.null_rates_ if calibrate_nulls else None, np_rng)
-        frame, numbers = self.encoder_.decode_parts(encoded, np_rng, ids=ids, omit_ids=ids is None)
-        if self.target_head_ is not None:
-            self._draw_target(frame, encoded, numbers, np_rng)
-        return self.constraints_.reverse(frame)
+        return self._decode(encoded, np_rng, ids)
 
     def _draw_target(
         self, frame: pd.DataFrame, encoded: EncodedTable, numbers: dict[str, np.ndarray], np_rng: np.random.Generator
@@ -392,14 +390,21 @@ class TabGAN:
         np_rng: np.random.Generator,
     ) -> EncodedTable:
         """The generator's rows for ``cond`` in encoded form: scalars and each span's option
-        (Gumbel-max), computed in slices of GENERATOR_BATCH rows so the network's memory stays
-        small at any chunk size; with ``null_rates``, nulls calibrated over all the rows."""
+        (Gumbel-max); with ``null_rates``, nulls calibrated over all the rows."""
+        return self._encode_draw(self._network_draw(cond, torch_rng, bool(null_rates)), null_rates, np_rng)
+
+    @torch.no_grad()
+    def _network_draw(self, cond: torch.Tensor, torch_rng: torch.Generator, with_nulls: bool) -> NetworkDraw:
+        """The torch half of :meth:`_network_sample` (draws from ``torch_rng`` only): the
+        generator's scalars and span options for ``cond``, and with ``with_nulls`` each nullable
+        span's null score and best other option, computed in slices of GENERATOR_BATCH rows so
+        the network's memory stays small at any chunk size."""
         rows = cond.shape[0]
         layout = self.layout_
         precision = resolve_precision(self.sample_precision, self.device_)
         scalars = np.empty((rows, layout.n_scalars), dtype=np.float32)
         codes = np.empty((rows, len(layout.onehot_widths)), dtype=np.int64)
-        null_options = self.encoder_.null_options() if null_rates else {}
+        null_options = self.encoder_.null_options() if with_nulls else {}
         null_choices = {j: (np.empty(rows, np.float32), np.empty(rows, np.int64)) for j in null_options}
         for start in range(0, rows, GENERATOR_BATCH):
             part = cond[start : start + GENERATOR_BATCH]
@@ -415,7 +420,22 @@ class TabGAN:
                     score[start:stop] = drawn.null_scores[j].float().cpu().numpy()
                     non_null[start:stop] = drawn.non_null_codes[j].cpu().numpy()
         usable = {j: c for j, c in null_choices.items() if layout.onehot_widths[j] > 1}
-        return self.encoder_.network_to_encoded(scalars, codes, usable, null_rates, np_rng)
+        return NetworkDraw(scalars, codes, usable)
+
+    def _encode_draw(
+        self, draw: NetworkDraw, null_rates: dict[int, float] | None, np_rng: np.random.Generator
+    ) -> EncodedTable:
+        """The numpy half of :meth:`_network_sample`: ``draw`` as an encoded table, nulls
+        calibrated to ``null_rates`` when given."""
+        return self.encoder_.network_to_encoded(draw.scalars, draw.codes, draw.null_choices, null_rates, np_rng)
+
+    def _decode(self, encoded: EncodedTable, np_rng: np.random.Generator, ids: dict[str, pd.Series] | None) -> pd.DataFrame:
+        """Encoded rows as a frame: columns decoded, the target drawn by its head, looked-up
+        columns and constraints applied (see :meth:`_generate`)."""
+        frame, numbers = self.encoder_.decode_parts(encoded, np_rng, ids=ids, omit_ids=ids is None)
+        if self.target_head_ is not None:
+            self._draw_target(frame, encoded, numbers, np_rng)
+        return self.constraints_.reverse(frame)
 
     @torch.no_grad()
     def iter_sample(
@@ -462,33 +482,65 @@ class TabGAN:
                 mask |= distance_filter.too_close(frame)
             return mask
 
-        def condition_vectors(rows: int) -> torch.Tensor:
+        def condition_vectors(rows: int, rng: torch.Generator = torch_rng) -> torch.Tensor:
             if plan.options:
                 vector = torch.zeros(rows, sampler.width, device=self.device_)
                 for column, option in plan.options.items():
                     vector[:, int(sampler.offsets[column]) + option] = 1.0
                 return vector
             if sampler.n_columns:  # one option per row: the networks take it as an index
-                return sampler.sample_original(rows, torch_rng).index
+                return sampler.sample_original(rows, rng).index
             return torch.zeros(rows, 0, device=self.device_)
 
         if plan.empty:
-            for start in range(0, n, chunk_rows):
-                rows = min(chunk_rows, n - start)
-                frame = self._new_rows(
-                    rows, lambda k: self._generate(condition_vectors(k), np_rng, torch_rng, None, calibrate_nulls=True),
-                    rejected,
-                )
-                for name, values in ids_for(start, rows).items():
-                    frame[name] = values
-                frame = frame[self.schema_.names]
-                frame.index = pd.RangeIndex(offset + start, offset + start + rows)
-                yield frame
+            yield from self._iter_unconditioned(
+                n, offset, chunk_rows, condition_vectors, np_rng, torch_rng, seed, ids_for, rejected
+            )
             return
         for chunk in self._iter_conditioned(n, plan, condition_vectors, np_rng, torch_rng, ids_for, chunk_rows, rejected):
             if offset:
                 chunk.index = chunk.index + offset
             yield chunk
+
+    def _iter_unconditioned(
+        self,
+        n: int,
+        offset: int,
+        chunk_rows: int,
+        condition_vectors: Callable[[int, torch.Generator], torch.Tensor],
+        np_rng: np.random.Generator,
+        torch_rng: torch.Generator,
+        seed: int,
+        ids_for: Callable[[int, int], dict[str, Any]],
+        rejected: Callable[[pd.DataFrame], np.ndarray],
+    ) -> Iterator[pd.DataFrame]:
+        """Chunks of ``iter_sample`` without conditions. The network draws each chunk (from the
+        main torch stream) in a background thread while the chunk before is decoded
+        (:class:`~tabgan.draw_ahead.DrawAhead`); rows made up for dropped copies come from a
+        stream of their own (seed stream 16), so no draw depends on the threads' timing."""
+        refill_rng = torch.Generator(device=self.device_).manual_seed(_derive_seed(seed, 16))
+        precision = resolve_precision(self.sample_precision, self.device_)
+        starts = list(range(0, n, chunk_rows))
+        sizes = [min(chunk_rows, n - start) for start in starts]
+
+        def draw(rows: int) -> NetworkDraw:
+            return self._network_draw(condition_vectors(rows, torch_rng), torch_rng, with_nulls=True)
+
+        def more_rows(rows: int) -> pd.DataFrame:
+            return self._generate(condition_vectors(rows, refill_rng), np_rng, refill_rng, None, calibrate_nulls=True)
+
+        with DrawAhead(draw, sizes) as ahead:
+            for start, rows in zip(starts, sizes):
+                # the precision is process-wide: held while a draw may run, settled before yielding
+                with product_precision(precision):
+                    first = self._decode(self._encode_draw(ahead.next(), self.null_rates_, np_rng), np_rng, None)
+                    frame = self._new_rows(rows, more_rows, rejected, first=first)
+                    ahead.settle()
+                for name, values in ids_for(start, rows).items():
+                    frame[name] = values
+                frame = frame[self.schema_.names]
+                frame.index = pd.RangeIndex(offset + start, offset + start + rows)
+                yield frame
 
     def _id_source(
         self, n: int, np_rng: np.random.Generator, seed: int, offset: int, total: int | None
@@ -561,13 +613,18 @@ class TabGAN:
         return self.copy_filter_.matches(frame)
 
     def _new_rows(
-        self, rows: int, make: Callable[[int], pd.DataFrame], rejected: Callable[[pd.DataFrame], np.ndarray]
+        self,
+        rows: int,
+        make: Callable[[int], pd.DataFrame],
+        rejected: Callable[[pd.DataFrame], np.ndarray],
+        first: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """``rows`` generated rows none of which is ``rejected`` (copies a training row, or sits
-        too close to one): those are dropped and made up with more rows (bounded: fails when
-        fewer than MIN_NEW_ROW_RATE of rows pass)."""
+        too close to one): those are dropped and made up with more rows from ``make`` (bounded:
+        fails when fewer than MIN_NEW_ROW_RATE of rows pass). ``first``: the first ``rows``
+        rows, when already made."""
         parts, have, tried = [], 0, 0
-        frame = make(rows)
+        frame = make(rows) if first is None else first
         while True:
             mask = rejected(frame)
             if not parts and not mask.any():
