@@ -184,6 +184,11 @@ class TabGAN:
         self.null_rates_ = encoder.null_rates(encoded) if dp_plan is None else {}  # not released under DP
         self.n_training_rows_ = len(frame)
         self.copy_filter_ = CopyFilter.fit(frame, schema, salt_from_seed(seed)) if config.filters_copies else None
+        if self.copy_filter_ is not None and self.copy_filter_.active and len(self.copy_filter_.known) == 1:
+            raise DataError(
+                f"all {len(frame):,} rows are the same on every non-id column, so every generated row would copy "
+                "one: nothing can be sampled without copies (set no_copies=False / --allow-copies to fit anyway)"
+            )
         self.privacy_ = self._privacy_record(config)
         self.generator_ = trainer.sampled_generator
         self.activation_ = trainer.activation

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tabgan import TabGAN
-from tabgan.errors import ModelFileError, TabganError
+from tabgan.errors import DataError, ModelFileError, TabganError
 from tabgan.evaluation.privacy import exact_copy_rate
 from tabgan.privacy.copies import FINGERPRINT_FILE, CopyFilter
 from tabgan.schema import infer_schema
@@ -88,6 +88,21 @@ def test_a_table_of_too_few_distinct_rows_fails_clearly() -> None:
     with pytest.raises(TabganError, match="too few distinct rows.*no_copies=False"):
         model.sample(100)
     assert len(TabGAN(random_state=0, no_copies=False, **FAST).fit(tiny).sample(100)) == 100
+
+
+def test_a_table_of_one_distinct_row_is_refused_at_fit_not_after_training(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from tabgan.cli import main
+
+    same = pd.DataFrame({"order_id": range(40), "city": ["Oslo"] * 40, "price": [9.5] * 40, "items": [2] * 40})
+    with pytest.raises(DataError, match="all 40 rows are the same on every non-id column.*--allow-copies"):
+        TabGAN(random_state=0, **FAST).fit(same)
+    assert len(TabGAN(random_state=0, no_copies=False, **FAST).fit(same).sample(30)) == 30
+    data, out = tmp_path / "same.csv", tmp_path / "model"
+    same.to_csv(data, index=False)
+    result = CliRunner().invoke(main, ["fit", str(data), "-o", str(out), "--epochs", "1", "--device", "cpu", "--quiet"])
+    assert result.exit_code == 1 and "all 40 rows are the same" in result.output and not out.exists()
 
 
 def test_per_row_conditions_that_leave_no_room_fail_clearly(coarse: pd.DataFrame) -> None:
