@@ -15,8 +15,8 @@ median ratio; writes benchmarks/results/step_ab.json.
 ``--measure sample`` times sampling instead: ``--rows`` rows of the table's model that
 benchmarks/speed.py fitted (benchmarks/work/TABLE/tabgan_model) streamed to a Parquet file
 by ``TabGAN.iter_sample`` and ``write_table_chunks`` (what ``tabgan sample`` runs), once per
-fresh process, after a 10,000-row warm-up; reports rows/s and writes
-benchmarks/results/sample_ab.json.
+fresh process, after a 10,000-row warm-up; reports rows/s and writes the run into
+benchmarks/results/sample_ab.json under its base commit.
 """
 
 from __future__ import annotations
@@ -153,7 +153,12 @@ def main() -> None:
                 print(table, "median speedup", round(ratio, 3), flush=True)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=REPO, check=False, capture_output=True)
-    RESULTS[args.measure].write_text(json.dumps(result, indent=1))
+    if args.measure == "step":
+        RESULTS["step"].write_text(json.dumps(result, indent=1))
+    else:  # one entry per base commit
+        runs = json.loads(RESULTS["sample"].read_text()) if RESULTS["sample"].exists() else {}
+        runs[args.base] = result
+        RESULTS["sample"].write_text(json.dumps(runs, indent=1))
 
 
 if __name__ == "__main__":
