@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from pandas.api.types import union_categoricals
 
@@ -48,15 +50,34 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 
 READ_BATCH_ROWS = 250_000
-CODE_SNIFF_ROWS = 10_000
 _LEADING_ZERO = r"^0\d+$"
+_PADDED_LEADING_ZERO = r"^\s*0\d+\s*$"  # the same, with the spaces around it that a stripped value loses
 
 
 def _code_columns(path: Path) -> dict[str, type]:
-    """CSV columns to read as text because their first CODE_SNIFF_ROWS rows hold digit strings
-    with a leading zero (zip codes, account numbers: '00123' read as a number would lose them)."""
-    head = pd.read_csv(path, dtype=str, nrows=CODE_SNIFF_ROWS, keep_default_na=False)
-    return {name: str for name in head.columns if head[name].str.strip().str.match(_LEADING_ZERO).any()}
+    """CSV columns to read as text because some value, anywhere in the file, is a digit string
+    with a leading zero (zip codes, account numbers: '00123' read as a number would lose them).
+
+    The whole file is scanned as text with pyarrow's streaming reader, block by block (memory:
+    one block), so a code that first appears in row 5,000,000 still counts. A file pyarrow
+    cannot parse falls back to pandas' first 10,000 rows; pandas' own read then has the last word.
+    """
+    names = [str(c) for c in pd.read_csv(path, nrows=0).columns]
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names}),
+        )
+        found: set[str] = set()
+        for batch in reader:
+            for name, column in zip(batch.schema.names, batch.columns):
+                if name not in found and pc.any(pc.match_substring_regex(column, _PADDED_LEADING_ZERO)).as_py():
+                    found.add(name)
+        return {name: str for name in names if name in found}
+    except pa.ArrowException:
+        head = pd.read_csv(path, dtype=str, nrows=10_000, keep_default_na=False)
+        return {name: str for name in head.columns if head[name].str.strip().str.match(_LEADING_ZERO).any()}
 
 
 def read_table_compact(path: str | Path, batch_rows: int = READ_BATCH_ROWS) -> pd.DataFrame:

@@ -54,6 +54,25 @@ def test_codes_with_leading_zeros_keep_them(tmp_path: Path) -> None:
         assert frame["amount"].dtype == float and frame["flag"].dtype == np.int64  # '0' and '0.5' stay numbers
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_a_leading_zero_far_down_the_file_still_keeps_the_codes(tmp_path: Path, suffix: str) -> None:
+    # the first code with a leading zero is in row 30,000: pandas' own guess would read numbers
+    codes = [str(10_000 + i) for i in range(30_000)] + ["01234"] + [str(20_000 + i) for i in range(99)]
+    path = tmp_path / f"late_zero{suffix}"
+    pd.DataFrame({"account": codes, "amount": np.arange(len(codes)) / 4}).to_csv(path, index=False)
+    for read in (read_table, lambda p: as_plain(read_table_compact(p, batch_rows=7_000))):
+        frame = read(path)
+        assert frame["account"].iloc[30_000] == "01234" and frame["account"].iloc[0] == "10000"
+        assert frame["amount"].dtype == float
+
+
+def test_a_file_pyarrow_cannot_parse_is_left_to_pandas(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("zip,amount\n00123,1\n00456,2,extra\n")
+    with pytest.raises(DataError, match="cannot read the table"):
+        read_table(path)
+
+
 def test_compact_read_refuses_what_read_table_refuses(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no such file"):
         read_table_compact(tmp_path / "missing.csv")
