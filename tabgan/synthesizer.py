@@ -536,11 +536,14 @@ class TabGAN:
 
         with DrawAhead(draw, sizes) as ahead:
             for start, rows in zip(starts, sizes):
-                # the precision is process-wide: held while a draw may run, settled before yielding
+                # the precision is process-wide: held while a draw may run, which has ended
+                # (settled) before the setting is restored, on an error too, and before yielding
                 with product_precision(precision):
-                    first = self._decode(self._encode_draw(ahead.next(), self.null_rates_, np_rng), np_rng, None)
-                    frame = self._new_rows(rows, more_rows, rejected, first=first)
-                    ahead.settle()
+                    try:
+                        first = self._decode(self._encode_draw(ahead.next(), self.null_rates_, np_rng), np_rng, None)
+                        frame = self._new_rows(rows, more_rows, rejected, first=first)
+                    finally:
+                        ahead.settle()
                 for name, values in ids_for(start, rows).items():
                     frame[name] = values
                 frame = frame[self.schema_.names]

@@ -108,3 +108,28 @@ def test_load_export_and_cli_take_the_precision_and_refuse_a_bad_one(model: TabG
     assert len(pd.read_csv(out)) == 200
     bad = CliRunner().invoke(main, ["sample", str(saved), "-n", "200", "-o", str(tmp_path / "bad.csv"), "--precision", "fp8"])
     assert bad.exit_code == 2 and "fp8" in bad.output and not (tmp_path / "bad.csv").exists()
+
+
+@needs_setting
+def test_a_nested_block_leaves_the_outer_setting_alone() -> None:
+    before = SETTING.fp32_precision
+    with product_precision("bf16"):
+        with product_precision("bf16"):
+            pass
+        assert SETTING.fp32_precision == "bf16"  # the inner block did not restore the earlier value
+    assert SETTING.fp32_precision == before
+
+
+@needs_setting
+def test_a_failing_chunk_leaves_the_setting_as_it_was(model: TabGAN, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = SETTING.fp32_precision
+    model.sample_precision = "bf16"
+
+    def failing_decode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("decoding failed")
+
+    monkeypatch.setattr(model, "_decode", failing_decode)
+    with pytest.raises(RuntimeError, match="decoding failed"):
+        list(model.iter_sample(300, chunk_rows=100))
+    model.sample_precision = "auto"
+    assert SETTING.fp32_precision == before

@@ -56,9 +56,10 @@ def resolve_precision(precision: str, device: torch.device) -> str:
 def product_precision(precision: str) -> Iterator[None]:
     """Inside, float32 CPU products run as ``precision`` (``fp32`` or ``bf16``, as resolved by
     :func:`resolve_precision`); the previous setting comes back on exit. The setting is
-    process-wide: keep the block to the products (never around a ``yield``)."""
+    process-wide: keep the block to the products (never around a ``yield``). A block inside
+    one that already set it (another thread's included) changes nothing, on entry or exit."""
     matmul = _matmul_backend()
-    if precision != "bf16" or matmul is None:
+    if precision != "bf16" or matmul is None or matmul.fp32_precision == "bf16":
         yield
         return
     previous = matmul.fp32_precision
