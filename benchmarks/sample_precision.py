@@ -40,6 +40,9 @@ from tabgan.evaluation.fidelity import quality  # noqa: E402
 from tabgan.io import read_table  # noqa: E402
 from tabgan.nn.precision import native_bf16_products, product_precision  # noqa: E402
 
+sys.path.insert(0, str(REPO / "benchmarks"))
+from sample_profile import in_memory_seconds  # noqa: E402  (beside this file)
+
 
 def generator_microseconds(model: TabGAN, precision: str) -> float:
     """Microseconds a row of the generator's forward pass on GENERATOR_ROWS rows (best of 15)."""
@@ -59,10 +62,7 @@ def generator_microseconds(model: TabGAN, precision: str) -> float:
 
 def sampling_rows_per_second(model: TabGAN, precision: str, rows: int) -> float:
     model.sample_precision = precision
-    started = time.perf_counter()
-    for _ in model.iter_sample(rows):
-        pass
-    return rows / (time.perf_counter() - started)
+    return rows / in_memory_seconds(model, rows)
 
 
 def differences(real: pd.DataFrame, a: pd.DataFrame, b: pd.DataFrame, numeric: list[str]) -> dict[str, float]:

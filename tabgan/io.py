@@ -63,18 +63,22 @@ def _code_columns(path: Path) -> dict[str, type]:
     cannot parse falls back to pandas' first 10,000 rows; pandas' own read then has the last word.
     """
     names = [str(c) for c in pd.read_csv(path, nrows=0).columns]
+    # columns are matched by position: pandas' names (duplicates renamed 'a.1', a byte-order
+    # mark dropped) need not be pyarrow's, so pyarrow reads the header as a row it skips
+    positional = [f"c{i}" for i in range(len(names))]
     try:
         reader = pa_csv.open_csv(
             path,
+            read_options=pa_csv.ReadOptions(column_names=positional, skip_rows=1),
             parse_options=pa_csv.ParseOptions(newlines_in_values=True),
-            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in names}),
+            convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in positional}),
         )
-        found: set[str] = set()
+        found: set[int] = set()
         for batch in reader:
-            for name, column in zip(batch.schema.names, batch.columns):
-                if name not in found and pc.any(pc.match_substring_regex(column, _PADDED_LEADING_ZERO)).as_py():
-                    found.add(name)
-        return {name: str for name in names if name in found}
+            for i, column in enumerate(batch.columns):
+                if i not in found and pc.any(pc.match_substring_regex(column, _PADDED_LEADING_ZERO)).as_py():
+                    found.add(i)
+        return {names[i]: str for i in sorted(found)}
     except pa.ArrowException:
         head = pd.read_csv(path, dtype=str, nrows=10_000, keep_default_na=False)
         return {name: str for name in head.columns if head[name].str.strip().str.match(_LEADING_ZERO).any()}

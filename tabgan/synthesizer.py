@@ -135,6 +135,7 @@ class TabGAN:
         model_frame = constraints.forward(frame)
         seed = self.random_state if self.random_state is not None else int(np.random.SeedSequence().entropy % 2**63)
         device = resolve_device(config.device)
+        resolve_precision(self.sample_precision, device)  # a bad value fails now, not after training
         owns_group = config.distributed and not torch.distributed.is_initialized()
         cluster = join_cluster(device) if config.distributed else Cluster()
         device = cluster.device(device)

@@ -66,6 +66,16 @@ def test_a_leading_zero_far_down_the_file_still_keeps_the_codes(tmp_path: Path, 
         assert frame["amount"].dtype == float
 
 
+def test_codes_are_found_by_position_under_repeated_or_marked_headers(tmp_path: Path) -> None:
+    repeated = tmp_path / "repeated.csv"
+    repeated.write_text("zip,zip,x\n12345,7,1\n23456,00456,2\n")  # pandas names the second 'zip.1'
+    frame = read_table(repeated)
+    assert frame["zip.1"].tolist() == ["7", "00456"] and frame["zip"].tolist() == [12345, 23456]
+    marked = tmp_path / "marked.csv"
+    marked.write_bytes("\ufeffzip,x\n00123,1\n".encode("utf-8"))  # a byte-order mark before the header
+    assert read_table(marked)["zip"].tolist() == ["00123"]
+
+
 def test_a_file_pyarrow_cannot_parse_is_left_to_pandas(tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
     path.write_text("zip,amount\n00123,1\n00456,2,extra\n")

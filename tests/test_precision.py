@@ -86,6 +86,13 @@ def test_a_model_samples_at_either_precision_and_each_is_seeded(model: TabGAN) -
         assert not frames["bf16"].equals(frames["fp32"])
 
 
+def test_fit_refuses_a_bad_precision_before_training(credit: pd.DataFrame) -> None:
+    model = TabGAN(epochs=50, batch_size=200, device="cpu", sample_precision="fp8")
+    with pytest.raises(TabganError, match="unknown sampling precision 'fp8'"):
+        model.fit(credit.head(300))
+    assert not model.is_fitted
+
+
 def test_load_export_and_cli_take_the_precision_and_refuse_a_bad_one(model: TabGAN, tmp_path: Path) -> None:
     saved = model.save(tmp_path / "model")
     assert TabGAN.load(saved, device="cpu", sample_precision="fp32").sample_precision == "fp32"
