@@ -116,6 +116,18 @@ def test_condition_layer_backward_equals_the_dense_layer_and_steps_aside_under_a
     assert weight.grad is not None and weight.grad.dtype == torch.float32
 
 
+def test_condition_table_is_row_major_with_the_bias_added() -> None:
+    """The lookup table rows are whole contiguous rows (what makes the lookup a row copy), and
+    row c is the weight column a one-hot condition c selects plus the bias."""
+    from tabgan.nn.generator import condition_table
+
+    gen = torch.Generator().manual_seed(0)
+    weight, bias = torch.randn(6, 9, generator=gen), torch.randn(6, generator=gen)
+    table = condition_table(weight, bias, split=5)
+    assert table.shape == (4, 6) and table.is_contiguous()
+    assert torch.equal(table, weight[:, 5:].t() + bias)
+
+
 def test_critic_first_layer_is_one_linear_layer_over_the_pack() -> None:
     """Indices, dense one-hots and a plain linear layer over [data | condition] rows agree."""
     pac, data_dim, cond_dim = 4, 6, 3

@@ -28,12 +28,20 @@ def linear_with_condition(
     if cond.dtype == torch.long:
         # weight[:, split + c] is the one column a one-hot condition c selects: look it up (with
         # the bias folded into the small table) and let the matrix product add it in place
-        base = (weight[:, split:].t() + bias).index_select(0, cond)
+        base = condition_table(weight, bias, split).index_select(0, cond)
     else:
         base = torch.addmm(bias, cond, weight[:, split:].t())
     if out is None:
         return torch.addmm(base, x, weight[:, :split].t())
     return torch.addmm(base, x, weight[:, :split].t(), out=out)
+
+
+def condition_table(weight: torch.Tensor, bias: torch.Tensor, split: int) -> torch.Tensor:
+    """The condition part of ``weight`` as a row-major lookup table [cond_dim, out] with the
+    bias added: row c is what a one-hot condition c adds to the product. Row-major matters:
+    ``weight[:, split:].t() + bias`` keeps the transposed strides, and looking rows up in it
+    gathers floats scattered across the table instead of copying whole rows."""
+    return weight[:, split:].t().contiguous() + bias
 
 
 def _plain_fp32(x: torch.Tensor, weight: torch.Tensor) -> bool:
@@ -57,7 +65,7 @@ class _LinearWithConditionIndices(torch.autograd.Function):
     def forward(ctx, x: torch.Tensor, cond: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:  # noqa: ANN001
         split = x.shape[1]
         ctx.save_for_backward(x, cond, weight)
-        base = (weight[:, split:].t() + bias).index_select(0, cond)
+        base = condition_table(weight, bias, split).index_select(0, cond)
         return torch.addmm(base, x, weight[:, :split].t())
 
     @staticmethod
