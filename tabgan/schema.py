@@ -274,7 +274,8 @@ def _infer_column(name: str, values: pd.Series, max_numeric_categories: int, max
     if pd.api.types.is_numeric_dtype(values):
         if n_unique == 2 and set(nonnull.unique().tolist()) <= {0, 1}:
             return discrete("boolean")
-        whole = bool(np.all(np.mod(nonnull.to_numpy(dtype=float), 1.0) == 0)) if n_unique else True
+        with np.errstate(invalid="ignore"):  # an infinity is not whole (validation names it later)
+            whole = bool(np.all(np.mod(nonnull.to_numpy(dtype=float), 1.0) == 0)) if n_unique else True
         if _looks_like_id_name(name) and whole:
             if n_unique == len(values):
                 return Column(name, "id", dtype=dtype, nullable=False)

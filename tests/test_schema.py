@@ -160,3 +160,18 @@ def test_dates_read_as_categorical_text_parse() -> None:
     days = pd.Series(["2022-01-01", "2022-01-02"] * 100).astype("category")
     parsed = parse_datetimes(column, days)
     assert parsed.dtype == "datetime64[ns]" and parsed.iloc[1] == pd.Timestamp("2022-01-02")
+
+
+def test_an_infinite_number_is_inferred_quietly_and_refused_by_name() -> None:
+    """Inference treats an infinity as not whole without a numpy warning; validation then
+    names the column, the value and the row."""
+    import warnings
+
+    frame = pd.DataFrame({"amount": [i + 0.5 for i in range(40)]})
+    frame.loc[2, "amount"] = float("inf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        schema = infer_schema(frame)
+    assert kinds(schema) == {"amount": "continuous"}
+    with pytest.raises(SchemaError, match="column 'amount': value inf in row 3 is infinite"):
+        validate(frame, schema)
