@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -41,12 +44,57 @@ def table_format(path: str | Path) -> str:
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV, gzipped CSV or Parquet file; refuse missing, unreadable or empty tables."""
+    """Read a CSV, gzipped CSV or Parquet file; refuse missing, unreadable or empty tables.
+    A CSV's delimiter (and, with semicolons, a decimal comma) is found by :func:`csv_dialect`."""
 
     def plain(path: Path, fmt: str) -> pd.DataFrame:
-        return pd.read_parquet(path) if fmt == "parquet" else pd.read_csv(path, low_memory=False, dtype=_code_columns(path))
+        if fmt == "parquet":
+            return pd.read_parquet(path)
+        dialect = csv_dialect(path)
+        return pd.read_csv(path, low_memory=False, dtype=_code_columns(path, dialect), **dialect.pandas_options())
 
     return _read_checked(path, plain)
+
+
+CSV_DELIMITERS = (",", ";", "\t", "|")
+_QUOTED = re.compile(r'"[^"]*"')
+_COMMA_DECIMAL = r"^\s*[-+]?\d+,\d+\s*$"  # 0,5 or -12,25: a number written with a decimal comma
+_POINT_DECIMAL = r"^\s*[-+]?\d+\.\d+\s*$"
+DIALECT_SAMPLE_ROWS = 1_000
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a CSV file separates its fields and writes its decimal mark."""
+
+    sep: str = ","
+    decimal: str = "."
+
+    def pandas_options(self) -> dict[str, Any]:
+        return {"sep": self.sep, "decimal": self.decimal}
+
+
+def csv_dialect(path: str | Path) -> CsvDialect:
+    """The delimiter of a CSV file: whichever of comma, semicolon, tab and bar its header line
+    holds most of outside quotes (a comma when it holds none, a one-column file). With
+    semicolons, numbers written with a decimal comma ('0,5'), which spreadsheet programs write
+    in locales whose decimal mark is a comma, are read as numbers: decimal ',' when some column
+    of the first DIALECT_SAMPLE_ROWS rows has such numbers and none has a decimal point."""
+    path = Path(path)
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = _QUOTED.sub("", handle.readline())
+    counts = {sep: header.count(sep) for sep in CSV_DELIMITERS}
+    sep = max(CSV_DELIMITERS, key=lambda candidate: (counts[candidate], candidate == ","))
+    if counts[sep] == 0:
+        return CsvDialect()
+    if sep != ";":
+        return CsvDialect(sep)
+    head = pd.read_csv(path, sep=sep, dtype=str, nrows=DIALECT_SAMPLE_ROWS, keep_default_na=False)
+    values = [head[name].astype(str) for name in head.columns]
+    comma = any(v.str.match(_COMMA_DECIMAL).any() for v in values)
+    point = any(v.str.match(_POINT_DECIMAL).any() for v in values)
+    return CsvDialect(sep, "," if comma and not point else ".")
 
 
 READ_BATCH_ROWS = 250_000
@@ -54,7 +102,7 @@ _LEADING_ZERO = r"^0\d+$"
 _PADDED_LEADING_ZERO = r"^\s*0\d+\s*$"  # the same, with the spaces around it that a stripped value loses
 
 
-def _code_columns(path: Path) -> dict[str, type]:
+def _code_columns(path: Path, dialect: CsvDialect) -> dict[str, type]:
     """CSV columns to read as text because some value, anywhere in the file, is a digit string
     with a leading zero (zip codes, account numbers: '00123' read as a number would lose them).
 
@@ -62,7 +110,7 @@ def _code_columns(path: Path) -> dict[str, type]:
     one block), so a code that first appears in row 5,000,000 still counts. A file pyarrow
     cannot parse falls back to pandas' first 10,000 rows; pandas' own read then has the last word.
     """
-    names = [str(c) for c in pd.read_csv(path, nrows=0).columns]
+    names = [str(c) for c in pd.read_csv(path, nrows=0, sep=dialect.sep).columns]
     # columns are matched by position: pandas' names (duplicates renamed 'a.1', a byte-order
     # mark dropped) need not be pyarrow's, so pyarrow reads the header as a row it skips
     positional = [f"c{i}" for i in range(len(names))]
@@ -70,7 +118,7 @@ def _code_columns(path: Path) -> dict[str, type]:
         reader = pa_csv.open_csv(
             path,
             read_options=pa_csv.ReadOptions(column_names=positional, skip_rows=1),
-            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            parse_options=pa_csv.ParseOptions(delimiter=dialect.sep, newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in positional}),
         )
         found: set[int] = set()
@@ -80,7 +128,7 @@ def _code_columns(path: Path) -> dict[str, type]:
                     found.add(i)
         return {names[i]: str for i in sorted(found)}
     except pa.ArrowException:
-        head = pd.read_csv(path, dtype=str, nrows=10_000, keep_default_na=False)
+        head = pd.read_csv(path, dtype=str, nrows=10_000, keep_default_na=False, sep=dialect.sep)
         return {name: str for name in head.columns if head[name].str.strip().str.match(_LEADING_ZERO).any()}
 
 
@@ -96,8 +144,10 @@ def read_table_compact(path: str | Path, batch_rows: int = READ_BATCH_ROWS) -> p
     def compact(path: Path, fmt: str) -> pd.DataFrame:
         if fmt == "parquet":
             return _read_parquet_compact(path, batch_rows)
-        reader = pd.read_csv(path, chunksize=batch_rows, low_memory=False, dtype=_code_columns(path))
-        return _concat_compact([_categorise(chunk) for chunk in reader], lambda name: _text_column(path, name, batch_rows))
+        dialect = csv_dialect(path)
+        options = dialect.pandas_options()
+        reader = pd.read_csv(path, chunksize=batch_rows, low_memory=False, dtype=_code_columns(path, dialect), **options)
+        return _concat_compact([_categorise(chunk) for chunk in reader], lambda name: _text_column(path, name, batch_rows, options))
 
     return _read_checked(path, compact)
 
@@ -142,9 +192,9 @@ def _categorise(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _text_column(path: Path, name: str, batch_rows: int) -> pd.Series:
+def _text_column(path: Path, name: str, batch_rows: int, options: dict[str, Any]) -> pd.Series:
     """One CSV column read again as text, in batches, as a categorical."""
-    reader = pd.read_csv(path, usecols=[name], dtype=str, chunksize=batch_rows, low_memory=False)
+    reader = pd.read_csv(path, usecols=[name], dtype=str, chunksize=batch_rows, low_memory=False, **options)
     return pd.Series(union_categoricals([chunk[name].astype("category") for chunk in reader], ignore_order=True), name=name)
 
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tabgan.errors import DataError
-from tabgan.io import read_table, read_table_compact
+from tabgan.io import CsvDialect, csv_dialect, read_table, read_table_compact
 from tabgan.synthesizer import TabGAN
 
 
@@ -74,6 +74,43 @@ def test_codes_are_found_by_position_under_repeated_or_marked_headers(tmp_path: 
     marked = tmp_path / "marked.csv"
     marked.write_bytes("\ufeffzip,x\n00123,1\n".encode("utf-8"))  # a byte-order mark before the header
     assert read_table(marked)["zip"].tolist() == ["00123"]
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_a_csv_with_another_delimiter_is_read_by_its_columns(tmp_path: Path, sep: str) -> None:
+    """Semicolons, tabs and bars are found from the header; codes keep their zeros under them."""
+    path = tmp_path / "other.csv"
+    path.write_text(sep.join(["zip", "city, country", "amount"]) + "\n"
+                    + "\n".join(sep.join([f"0{i}12", f"c{i % 3}", f"{i}.5"]) for i in range(30)) + "\n")
+    assert csv_dialect(path).sep == sep
+    for read in (read_table, lambda p: as_plain(read_table_compact(p, batch_rows=7))):
+        frame = read(path)
+        assert list(frame.columns) == ["zip", "city, country", "amount"]
+        assert frame["zip"].iloc[1] == "0112" and frame["amount"].iloc[1] == 1.5
+
+
+def test_semicolons_with_decimal_commas_read_as_numbers(tmp_path: Path) -> None:
+    """The spreadsheet export of comma-decimal locales: ';' between fields, ',' in numbers."""
+    path = tmp_path / "european.csv.gz"
+    pd.DataFrame({"amount": [f"{i},25" for i in range(40)], "label": ["a", "b"] * 20}).to_csv(path, sep=";", index=False)
+    assert csv_dialect(path) == CsvDialect(";", ",")
+    for read in (read_table, lambda p: as_plain(read_table_compact(p, batch_rows=9))):
+        frame = read(path)
+        assert frame["amount"].dtype == float and frame["amount"].iloc[3] == 3.25
+    # a decimal point anywhere in the sample keeps the point as the mark (the commas stay text)
+    mixed_marks = tmp_path / "mixed.csv"
+    mixed_marks.write_text("a;b\n1,5;2.5\n3,5;4.5\n")
+    assert csv_dialect(mixed_marks) == CsvDialect(";", ".")
+    assert read_table(mixed_marks)["a"].tolist() == ["1,5", "3,5"]
+
+
+def test_a_comma_csv_and_a_one_column_csv_keep_the_comma(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.csv"
+    plain.write_text('name,"note; with semicolons; inside"\nx,1\n')
+    one = tmp_path / "one.csv"
+    one.write_text("value\n1\n2\n")
+    assert csv_dialect(plain) == CsvDialect() and csv_dialect(one) == CsvDialect()
+    assert list(read_table(plain).columns) == ["name", "note; with semicolons; inside"]
 
 
 def test_a_file_pyarrow_cannot_parse_is_left_to_pandas(tmp_path: Path) -> None:
