@@ -49,7 +49,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
     def plain(path: Path, fmt: str) -> pd.DataFrame:
         if fmt == "parquet":
-            return pd.read_parquet(path)
+            return decimals_as_floats(pq.read_table(path)).to_pandas()
         dialect = csv_dialect(path)
         return pd.read_csv(path, low_memory=False, dtype=_code_columns(path, dialect), **dialect.pandas_options())
 
@@ -181,7 +181,19 @@ def _read_parquet_compact(path: Path, batch_rows: int) -> pd.DataFrame:
     batches = list(parquet.iter_batches(batch_size=batch_rows))
     table = pa.Table.from_batches(batches, schema=parquet.schema_arrow) if batches else parquet.schema_arrow.empty_table()
     # pyarrow unifies the batches' dictionaries into one set of categories per column
-    return table.to_pandas(self_destruct=True)
+    return decimals_as_floats(table).to_pandas(self_destruct=True)
+
+
+def decimals_as_floats(table: pa.Table) -> pa.Table:
+    """Decimal columns (the exact numbers of databases and Spark) as float64, which is how
+    tabgan models numbers; pandas would otherwise hold them as Python ``Decimal`` objects.
+    The cast goes through text, which parses to the nearest float (3.05, not the
+    3.0500000000000003 a direct cast gives)."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            as_text = pc.cast(table.column(i), pa.string())
+            table = table.set_column(i, field.name, pc.cast(as_text, pa.float64()))
+    return table
 
 
 def _categorise(frame: pd.DataFrame) -> pd.DataFrame:

@@ -39,6 +39,7 @@ categorical column without a list accepts any label.
 
 from __future__ import annotations
 
+import decimal
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -313,6 +314,55 @@ def _infer_column(name: str, values: pd.Series, max_numeric_categories: int, max
     return discrete("categorical")
 
 
+def _infer_modelled_column(name: str, values: pd.Series, max_numeric_categories: int, max_listed: int) -> Column:
+    """:func:`_infer_column`, with what no kind models refused by name (durations, nested
+    values) and exact decimals (``decimal.Decimal`` objects) read as numbers."""
+    _refuse_durations(name, values)
+    values = _decimals_as_numbers(values)
+    try:
+        return _infer_column(name, values, max_numeric_categories, max_listed)
+    except TypeError:
+        error = _nested_value_error(name, values)
+        if error is None:
+            raise
+        raise error from None
+
+
+def _refuse_durations(name: str, values: pd.Series) -> None:
+    if pd.api.types.is_timedelta64_dtype(values.dtype):
+        raise SchemaError(
+            f"column {name!r} holds durations ({values.dtype}), which no column kind models; "
+            "store them as numbers (seconds, say) first"
+        )
+
+
+def _decimals_as_numbers(values: pd.Series) -> pd.Series:
+    """An object column of ``decimal.Decimal`` values (what databases' exact numbers become in
+    pandas) as floats; anything else, or decimals mixed with text, unchanged."""
+    if values.dtype != object:
+        return values
+    first = values.dropna().head(1)
+    if first.empty or not isinstance(first.iloc[0], decimal.Decimal):
+        return values
+    numbers = pd.to_numeric(values, errors="coerce")
+    return values if bool((numbers.isna() & values.notna()).any()) else numbers
+
+
+def _nested_value_error(name: str, values: pd.Series) -> SchemaError | None:
+    """The error naming the first value that is not one value (a list, a dict, an array), if
+    any. Called once hashing the column has failed, so its loop over rows runs only then."""
+    for row, value in enumerate(values.to_numpy(dtype=object), start=1):
+        try:
+            hash(value)
+        except TypeError:
+            what = "record" if isinstance(value, dict) else "list of values"
+            return SchemaError(
+                f"column {name!r}: row {row} holds {preview(value)}, a {what} rather than one value; "
+                "flatten lists and records into columns of their own first"
+            )
+    return None
+
+
 def infer_schema(
     df: pd.DataFrame,
     target: str | None = None,
@@ -327,7 +377,7 @@ def infer_schema(
     if len(df) == 0:
         raise SchemaError("the table has no rows")
     columns = [
-        _infer_column(str(name), df[name], max_numeric_categories, max_listed_categories)
+        _infer_modelled_column(str(name), df[name], max_numeric_categories, max_listed_categories)
         for name in df.columns
     ]
     constraints: list[dict[str, Any]] = []
@@ -472,28 +522,40 @@ def validate(df: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
     out = {}
     for col in schema.columns:
         values = df[col.name]
-        if not col.nullable and values.isna().any():
-            row = int(np.flatnonzero(values.isna().to_numpy())[0]) + 1
-            raise SchemaError(f"column {col.name!r}: row {row} is empty but the column is not nullable")
-        if col.kind in NUMERIC_KINDS:
-            _check_numeric(col, values)
-        elif col.kind == "datetime":
-            parsed = parse_datetimes(col, values)
-            for bound, word in (("min", "before"), ("max", "after")):
-                limit = getattr(col, bound)
-                if limit is None:
-                    continue
-                limit_ts = text_to_datetimes(pd.Series([str(limit)]), col.datetime_format).iloc[0]
-                if pd.isna(limit_ts):
-                    expected = f" in the format {col.datetime_format!r}" if col.datetime_format else ""
-                    raise SchemaError(f"column {col.name!r}: {bound} {preview(limit)} is not a date{expected}")
-                mask = (parsed < limit_ts if bound == "min" else parsed > limit_ts).to_numpy()
-                if mask.any():
-                    row, value = _first_bad(values, mask)
-                    raise SchemaError(
-                        f"column {col.name!r}: value {preview(value)} in row {row} is {word} {bound} {limit}"
-                    )
-        elif col.kind in DISCRETE_KINDS:
-            _check_categories(col, values)
+        _refuse_durations(col.name, values)
+        try:
+            _check_column(col, values)
+        except TypeError:
+            error = _nested_value_error(col.name, values)
+            if error is None:
+                raise
+            raise error from None
         out[col.name] = values
     return pd.DataFrame(out, index=df.index)
+
+
+def _check_column(col: Column, values: pd.Series) -> None:
+    """Raise SchemaError naming the first value of ``values`` that does not fit ``col``."""
+    if not col.nullable and values.isna().any():
+        row = int(np.flatnonzero(values.isna().to_numpy())[0]) + 1
+        raise SchemaError(f"column {col.name!r}: row {row} is empty but the column is not nullable")
+    if col.kind in NUMERIC_KINDS:
+        _check_numeric(col, values)
+    elif col.kind == "datetime":
+        parsed = parse_datetimes(col, values)
+        for bound, word in (("min", "before"), ("max", "after")):
+            limit = getattr(col, bound)
+            if limit is None:
+                continue
+            limit_ts = text_to_datetimes(pd.Series([str(limit)]), col.datetime_format).iloc[0]
+            if pd.isna(limit_ts):
+                expected = f" in the format {col.datetime_format!r}" if col.datetime_format else ""
+                raise SchemaError(f"column {col.name!r}: {bound} {preview(limit)} is not a date{expected}")
+            mask = (parsed < limit_ts if bound == "min" else parsed > limit_ts).to_numpy()
+            if mask.any():
+                row, value = _first_bad(values, mask)
+                raise SchemaError(
+                    f"column {col.name!r}: value {preview(value)} in row {row} is {word} {bound} {limit}"
+                )
+    elif col.kind in DISCRETE_KINDS:
+        _check_categories(col, values)

@@ -114,6 +114,10 @@ def test_errors_are_one_line_nonzero_and_leave_no_output(credit_csv: Path, model
     frame.assign(Home=frame["Home"].where(frame.index != 7, "castle")).to_csv(new_home, index=False)
     text_age = tmp_path / "text_age.csv"
     frame.assign(Age=frame["Age"].astype(object).where(frame.index != 3, "thirty")).to_csv(text_age, index=False)
+    durations = tmp_path / "durations.parquet"
+    frame.assign(Seniority=pd.to_timedelta(frame["Seniority"], unit="D")).to_parquet(durations)
+    nested = tmp_path / "nested.parquet"
+    frame.assign(Job=[["a", "b"]] * len(frame)).to_parquet(nested)
 
     cases = [
         (["fit", tmp_path / "missing.csv"], "missing.csv': no such file"),
@@ -122,6 +126,8 @@ def test_errors_are_one_line_nonzero_and_leave_no_output(credit_csv: Path, model
         (["fit", no_job, "--schema", schema], "column 'Job' is in the schema but not in the data"),
         (["fit", new_home, "--schema", schema], "column 'Home': value 'castle' in row 8 is not one of"),
         (["fit", text_age, "--schema", schema], "column 'Age': value 'thirty' in row 4 is not a number"),
+        (["fit", durations], "column 'Seniority' holds durations (timedelta64[ns]), which no column kind models"),
+        (["fit", nested], "column 'Job': row 1 holds"),
         (["fit", credit_csv, "--schema", tmp_path / "nope.yaml"], "schema file"),
     ]
     for args, message in cases:

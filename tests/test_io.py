@@ -113,6 +113,20 @@ def test_a_comma_csv_and_a_one_column_csv_keep_the_comma(tmp_path: Path) -> None
     assert list(read_table(plain).columns) == ["name", "note; with semicolons; inside"]
 
 
+def test_parquet_decimals_read_as_floats(tmp_path: Path) -> None:
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "decimals.parquet"
+    amounts = pa.array([decimal.Decimal(f"{i}.05") for i in range(12)], type=pa.decimal128(8, 2))
+    pq.write_table(pa.table({"amount": amounts, "kind": ["a", "b"] * 6}), path)
+    for read in (read_table, read_table_compact):
+        frame = read(path)
+        assert frame["amount"].dtype == np.float64 and frame["amount"].iloc[3] == 3.05
+
+
 def test_a_file_pyarrow_cannot_parse_is_left_to_pandas(tmp_path: Path) -> None:
     path = tmp_path / "ragged.csv"
     path.write_text("zip,amount\n00123,1\n00456,2,extra\n")

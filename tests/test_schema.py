@@ -175,3 +175,31 @@ def test_an_infinite_number_is_inferred_quietly_and_refused_by_name() -> None:
     assert kinds(schema) == {"amount": "continuous"}
     with pytest.raises(SchemaError, match="column 'amount': value inf in row 3 is infinite"):
         validate(frame, schema)
+
+
+def test_exact_decimals_are_numbers() -> None:
+    """decimal.Decimal values (databases' exact numbers in pandas) infer and validate as numbers."""
+    import decimal
+
+    frame = pd.DataFrame({"amount": [decimal.Decimal(f"{i}.25") for i in range(40)]})
+    schema = infer_schema(frame)
+    assert kinds(schema) == {"amount": "continuous"} and schema.columns[0].dtype == "float64"
+    assert schema.columns[0].min == 0.25 and schema.columns[0].max == 39.25
+    validate(frame, schema)
+
+
+def test_durations_and_nested_values_are_refused_by_name() -> None:
+    """What no kind models fails with the column named, at inference and at validation."""
+    durations = pd.DataFrame({"wait": pd.to_timedelta(range(30), unit="m")})
+    with pytest.raises(SchemaError, match="column 'wait' holds durations"):
+        infer_schema(durations)
+    with pytest.raises(SchemaError, match="column 'wait' holds durations"):
+        validate(durations, TableSchema(columns=[Column("wait", "continuous", dtype="float64")]))
+    nested = pd.DataFrame({"tags": [["a"], ["b", "c"]] * 10, "meta": [{"k": 1}] * 20})
+    with pytest.raises(SchemaError, match=r"column 'tags': row 1 holds \['a'\], a list of values rather than one value"):
+        infer_schema(nested[["tags"]])
+    with pytest.raises(SchemaError, match="column 'meta': row 1 holds .*, a record rather than one value"):
+        infer_schema(nested[["meta"]])
+    schema = TableSchema(columns=[Column("tags", "categorical", categories=["a"])])
+    with pytest.raises(SchemaError, match="column 'tags': row 1 holds"):
+        validate(nested[["tags"]], schema)
