@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import decimal
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -314,6 +315,18 @@ def _infer_column(name: str, values: pd.Series, max_numeric_categories: int, max
     return discrete("categorical")
 
 
+def named_columns(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its column labels as text (a frame made from an array has 0, 1, ...),
+    sharing its data; a label that is there twice (also after that: 1 and '1') is refused."""
+    names = [str(c) for c in df.columns]
+    repeated = sorted(name for name, count in Counter(names).items() if count > 1)
+    if repeated:
+        raise SchemaError(f"column {repeated[0]!r} is in the table twice")
+    if names == list(df.columns):
+        return df
+    return df.set_axis(names, axis=1)
+
+
 def _infer_modelled_column(name: str, values: pd.Series, max_numeric_categories: int, max_listed: int) -> Column:
     """:func:`_infer_column`, with what no kind models refused by name (durations, nested
     values) and exact decimals (``decimal.Decimal`` objects) read as numbers."""
@@ -376,6 +389,7 @@ def infer_schema(
         raise SchemaError("the table has no columns")
     if len(df) == 0:
         raise SchemaError("the table has no rows")
+    df = named_columns(df)
     columns = [
         _infer_modelled_column(str(name), df[name], max_numeric_categories, max_listed_categories)
         for name in df.columns
@@ -510,15 +524,14 @@ def validate(df: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
     """
     if len(df) == 0:
         raise SchemaError("the table has no rows")
-    names = [str(c) for c in df.columns]
+    df = named_columns(df)
+    names = list(df.columns)
     extra = [n for n in names if n not in schema.names]
     if extra:
         raise SchemaError(f"column {extra[0]!r} is in the data but not in the schema")
     missing = [n for n in schema.names if n not in names]
     if missing:
         raise SchemaError(f"column {missing[0]!r} is in the schema but not in the data")
-    df = df.copy()
-    df.columns = names
     out = {}
     for col in schema.columns:
         values = df[col.name]

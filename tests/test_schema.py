@@ -203,3 +203,14 @@ def test_durations_and_nested_values_are_refused_by_name() -> None:
     schema = TableSchema(columns=[Column("tags", "categorical", categories=["a"])])
     with pytest.raises(SchemaError, match="column 'tags': row 1 holds"):
         validate(nested[["tags"]], schema)
+
+
+def test_column_labels_that_are_not_text_are_named_as_text() -> None:
+    """A frame made from an array has columns 0, 1, ...: they become '0', '1', ...; a label
+    there twice once written as text is refused by name."""
+    frame = pd.DataFrame({0: [float(i) + 0.5 for i in range(30)], 1: ["a", "b", "c"] * 10})
+    schema = infer_schema(frame)
+    assert schema.names == ["0", "1"]
+    assert list(validate(frame, schema).columns) == ["0", "1"]
+    with pytest.raises(SchemaError, match="column '1' is in the table twice"):
+        infer_schema(pd.DataFrame([[1.5, "a", 2.5]], columns=[0, 1, "1"]))
