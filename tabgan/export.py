@@ -131,12 +131,12 @@ def write_partitioned(
     """
     from tabgan.conditions import normalise, plan_conditions
     from tabgan.nn.precision import resolve_precision
-    from tabgan.synthesizer import SAMPLE_CHUNK_ROWS, TabGAN
+    from tabgan.synthesizer import TabGAN
 
     n = _positive("the number of rows", n)
     part_rows = _positive("part_rows", part_rows)
     workers = _positive("workers", workers)
-    chunk_rows = _positive("chunk_rows", chunk_rows if chunk_rows is not None else SAMPLE_CHUNK_ROWS)
+    chunk_rows = _positive("chunk_rows", chunk_rows) if chunk_rows is not None else None  # None: the model's default
     out_dir = Path(os.path.abspath(out_dir))  # '.' or 'a/..' get a name (and a parent) to stand beside
     _check_replaceable(out_dir)
     if isinstance(model_dir_or_model, TabGAN):
@@ -175,7 +175,7 @@ def write_partitioned(
 
 def _write_part(
     model: TabGAN, directory: Path, index: int, start: int, stop: int, n: int, seed: int,
-    conditions: Any, chunk_rows: int,
+    conditions: Any, chunk_rows: int | None,
 ) -> int:
     """Sample part ``index`` (rows [start, stop) of ``n``) into its file; the rows written."""
     frames = model.iter_sample(

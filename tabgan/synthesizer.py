@@ -34,8 +34,10 @@ from tabgan.validation import BestState, FidelityProbe
 if TYPE_CHECKING:  # imported by callers that use it: it brings scikit-learn along
     from tabgan.privacy.distance import DistanceFilter
 
-SAMPLE_CHUNK_ROWS = 100_000
-GENERATOR_BATCH = 8_192  # rows per generator call when sampling: large enough for fast products
+SAMPLE_CHUNK_ROWS = 100_000  # rows a sampled chunk holds by default, at most ...
+SAMPLE_CHUNK_CELLS = 2_000_000  # ... and values (rows x columns): a wide table's chunks hold fewer rows
+GENERATOR_BATCH = 8_192  # rows per generator call when sampling, at most (large enough for fast products) ...
+GENERATOR_BATCH_OUTPUTS = 8_192 * 512  # ... and network outputs (rows x outputs), which bound its temporaries
 PROBE_COST_SHARE = 20  # under a time budget: train at least 20x as long as the last probe took between probes
 PROBES_PER_FIT = 100  # without a time budget: a probe every epochs // 100 epochs (at least every epoch)
 # bounded filtering for range conditions: at most max(MIN_TRIAL_ROWS, TRIALS_PER_ROW * n) rows tried
@@ -403,7 +405,8 @@ class TabGAN:
     def _network_draw(self, cond: torch.Tensor, torch_rng: torch.Generator, with_nulls: bool) -> NetworkDraw:
         """The torch half of :meth:`_network_sample` (draws from ``torch_rng`` only): the
         generator's scalars and span options for ``cond``, and with ``with_nulls`` each nullable
-        span's null score and best other option, computed in slices of GENERATOR_BATCH rows so
+        span's null score and best other option, computed in slices of GENERATOR_BATCH rows (fewer
+        for a network with more than GENERATOR_BATCH_OUTPUTS / GENERATOR_BATCH outputs) so
         the network's memory stays small at any chunk size."""
         rows = cond.shape[0]
         layout = self.layout_
@@ -412,8 +415,9 @@ class TabGAN:
         codes = np.empty((rows, len(layout.onehot_widths)), dtype=np.int64)
         null_options = self.encoder_.null_options() if with_nulls else {}
         null_choices = {j: (np.empty(rows, np.float32), np.empty(rows, np.int64)) for j in null_options}
-        for start in range(0, rows, GENERATOR_BATCH):
-            part = cond[start : start + GENERATOR_BATCH]
+        batch = max(256, min(GENERATOR_BATCH, GENERATOR_BATCH_OUTPUTS // max(1, layout.data_dim)))
+        for start in range(0, rows, batch):
+            part = cond[start : start + batch]
             stop = start + part.shape[0]
             noise = torch.randn(part.shape[0], self.config_.noise_dim, generator=torch_rng, device=self.device_)
             with product_precision(precision):
@@ -443,18 +447,26 @@ class TabGAN:
             self._draw_target(frame, encoded, numbers, np_rng)
         return self.constraints_.reverse(frame)
 
+    @property
+    def sample_chunk_rows(self) -> int:
+        """Rows a sampled chunk holds by default: SAMPLE_CHUNK_ROWS, or fewer for a table so
+        wide that a chunk would hold more than SAMPLE_CHUNK_CELLS values (at least 1,000)."""
+        self._check_fitted()
+        return max(1_000, min(SAMPLE_CHUNK_ROWS, SAMPLE_CHUNK_CELLS // max(1, len(self.schema_.names))))
+
     @torch.no_grad()
     def iter_sample(
         self,
         n: int,
         seed: int | None = None,
-        chunk_rows: int = SAMPLE_CHUNK_ROWS,
+        chunk_rows: int | None = None,
         conditions: dict[str, Any] | list[str] | str | None = None,
         distance_filter: DistanceFilter | None = None,
         offset: int = 0,
         total: int | None = None,
     ) -> Iterator[pd.DataFrame]:
-        """Generate ``n`` rows as a stream of frames of at most ``chunk_rows`` rows each.
+        """Generate ``n`` rows as a stream of frames of at most ``chunk_rows`` rows each
+        (default :attr:`sample_chunk_rows`).
 
         ``conditions`` (see :mod:`tabgan.conditions`) restrict every row; categorical
         equalities go through the condition vector, ranges through a bounded filter that
@@ -472,6 +484,7 @@ class TabGAN:
         if not isinstance(n, (int, np.integer)) or n < 1:
             raise TabganError(f"the number of rows to sample must be a positive integer, not {n!r}")
         n, offset = int(n), int(offset)
+        chunk_rows = self.sample_chunk_rows if chunk_rows is None else chunk_rows
         if offset < 0 or offset + n > (n if total is None else total):
             raise TabganError(f"rows [{offset:,}, {offset + n:,}) do not lie within a run of {total or n:,} rows")
         plan = plan_conditions(normalise(conditions), self.schema_, self.encoder_, self.constraints_.derived)
