@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import os
 import re
@@ -63,15 +64,39 @@ _POINT_DECIMAL = r"^\s*[-+]?\d+\.\d+\s*$"
 DIALECT_SAMPLE_ROWS = 1_000
 
 
+ENCODING_BLOCK_BYTES = 16 * 2**20
+FALLBACK_ENCODING = "cp1252"  # what Windows spreadsheet programs write in Western European locales
+
+
 @dataclass(frozen=True)
 class CsvDialect:
-    """How a CSV file separates its fields and writes its decimal mark."""
+    """How a CSV file separates its fields, writes its decimal mark and encodes its text."""
 
     sep: str = ","
     decimal: str = "."
+    encoding: str = "utf-8"
 
     def pandas_options(self) -> dict[str, Any]:
-        return {"sep": self.sep, "decimal": self.decimal}
+        return {"sep": self.sep, "decimal": self.decimal, "encoding": self.encoding}
+
+
+def _open_bytes(path: Path):  # noqa: ANN202  (a binary file object, gzip-aware)
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
+
+
+def text_encoding(path: str | Path) -> str:
+    """'utf-8' when the whole file decodes as UTF-8 (checked block by block: memory stays one
+    block), else FALLBACK_ENCODING, which decodes the accented letters of files that Windows
+    programs save in Western European locales ('Köln' as the byte 0xF6)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with _open_bytes(Path(path)) as handle:
+        try:
+            while block := handle.read(ENCODING_BLOCK_BYTES):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return FALLBACK_ENCODING
+    return "utf-8"
 
 
 def csv_dialect(path: str | Path) -> CsvDialect:
@@ -79,22 +104,24 @@ def csv_dialect(path: str | Path) -> CsvDialect:
     holds most of outside quotes (a comma when it holds none, a one-column file). With
     semicolons, numbers written with a decimal comma ('0,5'), which spreadsheet programs write
     in locales whose decimal mark is a comma, are read as numbers: decimal ',' when some column
-    of the first DIALECT_SAMPLE_ROWS rows has such numbers and none has a decimal point."""
+    of the first DIALECT_SAMPLE_ROWS rows has such numbers and none has a decimal point. The
+    encoding is :func:`text_encoding`'s."""
     path = Path(path)
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
-        header = _QUOTED.sub("", handle.readline())
+    encoding = text_encoding(path)
+    with _open_bytes(path) as handle:
+        first_line = handle.readline().decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="replace")
+    header = _QUOTED.sub("", first_line)
     counts = {sep: header.count(sep) for sep in CSV_DELIMITERS}
     sep = max(CSV_DELIMITERS, key=lambda candidate: (counts[candidate], candidate == ","))
     if counts[sep] == 0:
-        return CsvDialect()
+        return CsvDialect(encoding=encoding)
     if sep != ";":
-        return CsvDialect(sep)
-    head = pd.read_csv(path, sep=sep, dtype=str, nrows=DIALECT_SAMPLE_ROWS, keep_default_na=False)
+        return CsvDialect(sep, encoding=encoding)
+    head = pd.read_csv(path, sep=sep, dtype=str, nrows=DIALECT_SAMPLE_ROWS, keep_default_na=False, encoding=encoding)
     values = [head[name].astype(str) for name in head.columns]
     comma = any(v.str.match(_COMMA_DECIMAL).any() for v in values)
     point = any(v.str.match(_POINT_DECIMAL).any() for v in values)
-    return CsvDialect(sep, "," if comma and not point else ".")
+    return CsvDialect(sep, "," if comma and not point else ".", encoding)
 
 
 READ_BATCH_ROWS = 250_000
@@ -110,14 +137,14 @@ def _code_columns(path: Path, dialect: CsvDialect) -> dict[str, type]:
     one block), so a code that first appears in row 5,000,000 still counts. A file pyarrow
     cannot parse falls back to pandas' first 10,000 rows; pandas' own read then has the last word.
     """
-    names = [str(c) for c in pd.read_csv(path, nrows=0, sep=dialect.sep).columns]
+    names = [str(c) for c in pd.read_csv(path, nrows=0, sep=dialect.sep, encoding=dialect.encoding).columns]
     # columns are matched by position: pandas' names (duplicates renamed 'a.1', a byte-order
     # mark dropped) need not be pyarrow's, so pyarrow reads the header as a row it skips
     positional = [f"c{i}" for i in range(len(names))]
     try:
         reader = pa_csv.open_csv(
             path,
-            read_options=pa_csv.ReadOptions(column_names=positional, skip_rows=1),
+            read_options=pa_csv.ReadOptions(column_names=positional, skip_rows=1, encoding=dialect.encoding),
             parse_options=pa_csv.ParseOptions(delimiter=dialect.sep, newlines_in_values=True),
             convert_options=pa_csv.ConvertOptions(column_types={name: pa.string() for name in positional}),
         )
@@ -128,7 +155,7 @@ def _code_columns(path: Path, dialect: CsvDialect) -> dict[str, type]:
                     found.add(i)
         return {names[i]: str for i in sorted(found)}
     except pa.ArrowException:
-        head = pd.read_csv(path, dtype=str, nrows=10_000, keep_default_na=False, sep=dialect.sep)
+        head = pd.read_csv(path, dtype=str, nrows=10_000, keep_default_na=False, sep=dialect.sep, encoding=dialect.encoding)
         return {name: str for name in head.columns if head[name].str.strip().str.match(_LEADING_ZERO).any()}
 
 

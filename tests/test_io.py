@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tabgan.errors import DataError
-from tabgan.io import CsvDialect, csv_dialect, read_table, read_table_compact
+from tabgan.io import CsvDialect, csv_dialect, read_table, read_table_compact, text_encoding
 from tabgan.synthesizer import TabGAN
 
 
@@ -102,6 +102,24 @@ def test_semicolons_with_decimal_commas_read_as_numbers(tmp_path: Path) -> None:
     mixed_marks.write_text("a;b\n1,5;2.5\n3,5;4.5\n")
     assert csv_dialect(mixed_marks) == CsvDialect(";", ".")
     assert read_table(mixed_marks)["a"].tolist() == ["1,5", "3,5"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_a_windows_export_in_a_western_european_code_page_reads_its_letters(tmp_path: Path, suffix: str) -> None:
+    """Not UTF-8 (the byte 0xF6 for 'ö'): read as cp1252; a byte-order-marked UTF-8 file as UTF-8."""
+    import gzip
+
+    text = "Name;Stadt;Betrag\r\n" + "".join(f"K{i};{'Köln' if i % 2 else 'Zürich'};{i},5\r\n" for i in range(20))
+    path = tmp_path / f"export{suffix}"
+    data = text.encode("cp1252")
+    path.write_bytes(gzip.compress(data) if suffix == ".csv.gz" else data)
+    assert text_encoding(path) == "cp1252" and csv_dialect(path) == CsvDialect(";", ",", "cp1252")
+    for read in (read_table, lambda p: as_plain(read_table_compact(p, batch_rows=6))):
+        frame = read(path)
+        assert frame["Stadt"].tolist()[:2] == ["Zürich", "Köln"] and frame["Betrag"].iloc[3] == 3.5
+    marked = tmp_path / "marked.csv"
+    marked.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert text_encoding(marked) == "utf-8" and list(read_table(marked).columns) == ["Name", "Stadt", "Betrag"]
 
 
 def test_a_comma_csv_and_a_one_column_csv_keep_the_comma(tmp_path: Path) -> None:
