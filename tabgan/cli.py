@@ -225,7 +225,10 @@ def fit(
     from tabgan.config import parse_settings
     from tabgan.io import read_table_compact
 
+    from tabgan.persistence import check_model_destination
+
     chosen = parse_settings(overrides)  # a misspelt setting fails before the table is read
+    check_model_destination(output)  # and a directory the model may not replace, before training
     real = read_table_compact(data)
     started = time.perf_counter()
     settings = {

@@ -52,8 +52,35 @@ def _write_json(data: Any, path: Path) -> None:
     path.write_text(json.dumps(data, indent=1, sort_keys=False), encoding="utf-8")
 
 
+def check_model_destination(path: str | Path) -> None:
+    """Refuse a ``path`` a model may not replace: anything but nothing, an empty directory or
+    an earlier tabgan model (so a mistyped ``-o`` cannot wipe a directory of other files)."""
+    path = Path(path)
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise ModelFileError(f"{str(path)!r} exists and is not a directory; a model is saved as a directory")
+    names = sorted(p.name for p in path.iterdir())
+    if not names or _is_model(path):
+        return
+    raise ModelFileError(
+        f"{str(path)!r} holds files that are not a tabgan model ({names[0]!r}, ...); refusing to replace it: "
+        "give a new or empty directory, or an earlier model's"
+    )
+
+
+def _is_model(path: Path) -> bool:
+    """Whether ``path`` holds a tabgan model's marker file (model.json with its format)."""
+    try:
+        return json.loads((path / "model.json").read_text(encoding="utf-8")).get("format") == FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def save_model(model: TabGAN, path: Path) -> Path:
-    """Write ``model`` to the directory ``path``; an existing model there is replaced whole."""
+    """Write ``model`` to the directory ``path``; an existing model there is replaced whole,
+    anything else is refused (:func:`check_model_destination`)."""
+    check_model_destination(path)
     with atomic_directory(path) as tmp:
         _write_json(
             {

@@ -118,6 +118,9 @@ def test_errors_are_one_line_nonzero_and_leave_no_output(credit_csv: Path, model
     frame.assign(Seniority=pd.to_timedelta(frame["Seniority"], unit="D")).to_parquet(durations)
     nested = tmp_path / "nested.parquet"
     frame.assign(Job=[["a", "b"]] * len(frame)).to_parquet(nested)
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "notes.txt").write_text("keep me")
 
     cases = [
         (["fit", tmp_path / "missing.csv"], "missing.csv': no such file"),
@@ -136,6 +139,9 @@ def test_errors_are_one_line_nonzero_and_leave_no_output(credit_csv: Path, model
         assert result.exit_code != 0, args
         assert message in _error_line(result), (message, result.output)
         assert not out.exists()
+    result = run("fit", credit_csv, "-o", documents, *FAST)  # refused before training, files kept
+    assert result.exit_code != 0 and "holds files that are not a tabgan model ('notes.txt'" in _error_line(result)
+    assert [p.name for p in documents.iterdir()] == ["notes.txt"]
 
     broken = tmp_path / "broken-model"
     import shutil

@@ -90,6 +90,26 @@ def test_pickled_weights_are_refused_without_running(fitted: TabGAN, tmp_path: P
     assert not Path(MARKER).exists()
 
 
+def test_save_replaces_an_earlier_model_but_never_other_files(fitted: TabGAN, tmp_path: Path) -> None:
+    """An earlier model or an empty directory is replaced; a directory of other files, or a
+    file, is refused by name and left as it was."""
+    model_dir = tmp_path / "model"
+    fitted.save(model_dir)
+    fitted.save(model_dir)  # a re-fit saved over the last one
+    (tmp_path / "empty").mkdir()
+    fitted.save(tmp_path / "empty")
+    assert (tmp_path / "empty" / "model.json").is_file()
+    stranger = tmp_path / "documents"
+    stranger.mkdir()
+    (stranger / "thesis.txt").write_text("years of work")
+    with pytest.raises(ModelFileError, match="holds files that are not a tabgan model \\('thesis.txt'"):
+        fitted.save(stranger)
+    assert [p.name for p in stranger.iterdir()] == ["thesis.txt"]
+    (tmp_path / "file.csv").write_text("a\n1\n")
+    with pytest.raises(ModelFileError, match="exists and is not a directory"):
+        fitted.save(tmp_path / "file.csv")
+
+
 def test_torch_save_file_in_place_of_weights_is_refused(fitted: TabGAN, tmp_path: Path) -> None:
     path = fitted.save(tmp_path / "model")
     torch.save(fitted.generator_.state_dict(), path / "generator.safetensors")
