@@ -9,7 +9,8 @@ columns of 7 labels) under benchmarks/work/wide/, fits it once with this checkou
 records its peak RSS and rows/s. ``--tabgan-path`` runs that process with another checkout's
 tabgan (``git worktree add /tmp/base COMMIT``), so a change can be measured
 against its base with the same model. Results are merged into
-benchmarks/results/wide_table.json under ``--label`` (default: the commit of the tabgan used).
+benchmarks/results/wide_table.json: each run is added to the runs of its ``--label`` (default:
+the commit of the tabgan used).
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def main() -> None:
     }
     print(json.dumps(result, indent=1))
     merged = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    merged[label] = result
+    merged.setdefault(label, {"runs": []})["runs"].append(result)
     RESULTS.write_text(json.dumps(merged, indent=1))
 
 
