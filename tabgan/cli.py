@@ -224,7 +224,6 @@ def fit(
     """Fit a model on the table DATA and save it to a directory."""
     from tabgan.config import parse_settings
     from tabgan.io import read_table_compact
-
     from tabgan.persistence import check_model_destination
 
     chosen = parse_settings(overrides)  # a misspelt setting fails before the table is read

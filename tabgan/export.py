@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tabgan.errors import DataError, TabganError
-from tabgan.io import TABLE_SUFFIXES, atomic_directory, write_parquet_chunks
+from tabgan.io import TABLE_SUFFIXES, atomic_directory, check_replaceable, write_parquet_chunks
 
 if TYPE_CHECKING:
     from tabgan.synthesizer import TabGAN
@@ -87,16 +87,10 @@ def dataset_path(output: str | Path) -> Path:
 
 def _check_replaceable(out_dir: Path) -> None:
     """Refuse to replace anything but an earlier partitioned dataset (or nothing)."""
-    if not out_dir.exists():
-        return
-    if not out_dir.is_dir():
-        raise DataError(f"{str(out_dir)!r} exists and is not a directory")
-    strangers = sorted(p.name for p in out_dir.iterdir() if not PART_FILE.fullmatch(p.name))
-    if strangers:
-        raise DataError(
-            f"{str(out_dir)!r} holds files that are not parts of a partitioned dataset ({strangers[0]!r}, ...); "
-            "refusing to replace it: give a new or empty directory"
-        )
+    check_replaceable(
+        out_dir, lambda d: sorted(p.name for p in d.iterdir() if not PART_FILE.fullmatch(p.name)),
+        "parts of a partitioned dataset",
+    )
 
 
 def _positive(name: str, value: Any) -> int:

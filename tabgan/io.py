@@ -62,8 +62,6 @@ _QUOTED = re.compile(r'"[^"]*"')
 _COMMA_DECIMAL = r"^\s*[-+]?\d+,\d+\s*$"  # 0,5 or -12,25: a number written with a decimal comma
 _POINT_DECIMAL = r"^\s*[-+]?\d+\.\d+\s*$"
 DIALECT_SAMPLE_ROWS = 1_000
-
-
 ENCODING_BLOCK_BYTES = 16 * 2**20
 FALLBACK_ENCODING = "cp1252"  # what Windows spreadsheet programs write in Western European locales
 
@@ -262,6 +260,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.exists():
         raise DataError(f"{str(parent)!r}: the output directory does not exist")
+    if path.is_dir():
+        raise DataError(f"{str(path)!r} is a directory; give the output table a file name")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -272,6 +272,25 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def check_replaceable(
+    path: str | Path, strangers: Callable[[Path], list[str]], what: str, error: type[Exception] = DataError
+) -> None:
+    """Refuse a ``path`` that an output directory may not replace: anything but nothing or a
+    directory whose files are all ``what`` (``strangers(path)`` lists, sorted, those that are
+    not), so a mistyped output path cannot wipe a directory of other files or a file."""
+    path = Path(path)
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise error(f"{str(path)!r} exists and is not a directory; {what} are written as a directory")
+    others = strangers(path)
+    if others:
+        raise error(
+            f"{str(path)!r} holds files that are not {what} ({others[0]!r}, ...); "
+            "refusing to replace it: give a new or empty directory"
+        )
 
 
 @contextmanager

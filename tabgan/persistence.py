@@ -31,7 +31,7 @@ from tabgan import __version__
 from tabgan.config import TabGANConfig, resolve_device
 from tabgan.constraints import ConstraintSet
 from tabgan.errors import ModelFileError, TabganError
-from tabgan.io import atomic_directory
+from tabgan.io import atomic_directory, check_replaceable
 from tabgan.nn import Generator
 from tabgan.privacy.copies import FINGERPRINT_FILE, CopyFilter
 from tabgan.schema import TableSchema
@@ -55,17 +55,8 @@ def _write_json(data: Any, path: Path) -> None:
 def check_model_destination(path: str | Path) -> None:
     """Refuse a ``path`` a model may not replace: anything but nothing, an empty directory or
     an earlier tabgan model (so a mistyped ``-o`` cannot wipe a directory of other files)."""
-    path = Path(path)
-    if not path.exists():
-        return
-    if not path.is_dir():
-        raise ModelFileError(f"{str(path)!r} exists and is not a directory; a model is saved as a directory")
-    names = sorted(p.name for p in path.iterdir())
-    if not names or _is_model(path):
-        return
-    raise ModelFileError(
-        f"{str(path)!r} holds files that are not a tabgan model ({names[0]!r}, ...); refusing to replace it: "
-        "give a new or empty directory, or an earlier model's"
+    check_replaceable(
+        path, lambda d: [] if _is_model(d) else sorted(p.name for p in d.iterdir()), "a tabgan model", ModelFileError
     )
 
 

@@ -153,6 +153,12 @@ def test_errors_are_one_line_nonzero_and_leave_no_output(credit_csv: Path, model
     assert result.exit_code != 0
     assert "not a valid safetensors weights file" in _error_line(result)
     assert not out.exists()
+    folder = tmp_path / "folder.csv"  # a directory with a table's name: refused, left as it was
+    folder.mkdir()
+    (folder / "keep.txt").write_text("keep")
+    result = run("sample", model_dir, "-n", "10", "-o", folder)
+    assert result.exit_code != 0 and "is a directory; give the output table a file name" in _error_line(result)
+    assert [p.name for p in folder.iterdir()] == ["keep.txt"]
     result = run("sample", model_dir, "-n", "10", "-o", tmp_path / "out.xlsx")
     assert result.exit_code != 0 and "unknown table format" in _error_line(result)
 
