@@ -32,7 +32,7 @@ from tabgan.config import TabGANConfig, resolve_device
 from tabgan.constraints import ConstraintSet
 from tabgan.errors import ModelFileError, TabganError
 from tabgan.io import atomic_directory, check_replaceable
-from tabgan.nn import Generator
+from tabgan.nn import Generator, empty_module
 from tabgan.privacy.copies import FINGERPRINT_FILE, CopyFilter
 from tabgan.schema import TableSchema
 from tabgan.target_head import TargetHead
@@ -181,9 +181,9 @@ def load_model(path: Path, device: str = "auto") -> TabGAN:
         raise ModelFileError("the model's layout does not match its encoder state")
     weights = load_weights(path / "generator.safetensors")
     target = resolve_device(device)
-    with torch.device("meta"):
-        generator = Generator(config.noise_dim, sum(layout.cond_widths), tuple(config.generator_dims), layout.data_dim)
-    generator = generator.to_empty(device=target)
+    generator = empty_module(
+        lambda: Generator(config.noise_dim, sum(layout.cond_widths), tuple(config.generator_dims), layout.data_dim), target
+    )
     try:
         generator.load_state_dict(weights, strict=True)
     except RuntimeError as exc:

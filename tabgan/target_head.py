@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
-from tabgan.nn import TargetClassifier, build_module
+from tabgan.nn import TargetClassifier, build_module, empty_module
 from tabgan.transforms.encoder import NetworkLayout
 
 HIDDEN = (128, 128)  # as good as 256-wide or deeper heads on Adult, and a tenth of the generator's work
@@ -136,9 +136,7 @@ class TargetHead:
         if not 0 <= code_column < len(layout.onehot_widths):
             raise ValueError(f"target head code column {code_column} is outside the layout")
         options = layout.onehot_widths[code_column]
-        with torch.device("meta"):
-            net = TargetClassifier(layout.data_dim - options, hidden, options)
-        net = net.to_empty(device=device)
+        net = empty_module(lambda: TargetClassifier(layout.data_dim - options, hidden, options), device)
         net.load_state_dict({k[len("net.") :]: v for k, v in weights.items() if k.startswith("net.")}, strict=True)
         bias, frequencies = weights["bias"], weights["frequencies"]
         if bias.shape != (options,) or frequencies.shape != (options,):

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 
 from tabgan.config import TabGANConfig
 from tabgan.errors import ConfigError
 from tabgan.nn import Critic, Generator, SpanActivation, build_module, gradient_penalty, segment_softmax
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_segment_softmax_sums_to_one_per_span() -> None:
@@ -47,6 +53,28 @@ def test_build_module_is_seeded_and_leaves_global_rng_alone() -> None:
     assert torch.equal(torch.random.get_rng_state(), state)
     for (_, pa), (_, pb) in zip(a.state_dict().items(), b.state_dict().items()):
         assert torch.equal(pa, pb)
+
+
+def test_empty_module_matches_to_empty_without_importing_sympy() -> None:
+    """The same parameters, buffers and flags as ``to_empty``, built in a fresh process that
+    never imports sympy (torch's meta-tensor path does: 35 MB of a sampling process)."""
+    code = (
+        "import sys, torch\n"
+        "from tabgan.nn import Critic, Generator, empty_module\n"
+        "g = empty_module(lambda: Generator(8, 3, (16, 16), 5), torch.device('cpu'))\n"
+        "c = empty_module(lambda: Critic(6, 0, (32,), pac=2), torch.device('cpu'))\n"
+        "with torch.device('meta'):\n"
+        "    ref = Generator(8, 3, (16, 16), 5), Critic(6, 0, (32,), pac=2)\n"
+        "def shape(m):\n"
+        "    return ([(n, p.shape, p.device.type, p.requires_grad, type(p).__name__) for n, p in m.named_parameters()],\n"
+        "            [(n, b.shape, b.dtype) for n, b in m.named_buffers()], list(m.state_dict()))\n"
+        "assert shape(g)[0][0][2] == 'cpu' and not c.cond_in.requires_grad\n"
+        "assert [shape(m)[1:] for m in (g, c)] == [shape(m)[1:] for m in ref]\n"
+        "assert [[r[:2] + r[3:] for r in shape(m)[0]] for m in (g, c)] == [[r[:2] + r[3:] for r in shape(m)[0]] for m in ref]\n"
+        "print('sympy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def _one_hot(index: torch.Tensor, width: int) -> torch.Tensor:
