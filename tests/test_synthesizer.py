@@ -126,13 +126,18 @@ def test_incomplete_or_foreign_model_directories(fitted: TabGAN, tmp_path: Path)
         TabGAN.load(tmp_path / "nothing")
 
 
-def test_ids_are_unique_across_chunks(nafld: pd.DataFrame) -> None:
+def test_ids_are_unique_across_chunks_and_drawn_chunk_by_chunk(nafld: pd.DataFrame, monkeypatch) -> None:
     small = nafld.sample(800, random_state=0).reset_index(drop=True)
     model = TabGAN(random_state=0, device="cpu", **{**FAST, "epochs": 1}).fit(small)
+    requested: list[int] = []
+    draw = model.encoder_.generate_ids
+    monkeypatch.setattr(model.encoder_, "generate_ids", lambda n, *args: requested.append(n) or draw(n, *args))
     frames = list(model.iter_sample(2500, chunk_rows=1000))
     assert [len(f) for f in frames] == [1000, 1000, 500]
+    assert requested == [1000, 1000, 500]  # never all the run's ids at once: memory stays one chunk's
     ids = pd.concat(frames)["id"]
     assert ids.is_unique
+    assert ids.is_monotonic_increasing  # each chunk draws from its own share of the id range
     assert {str(f["height"].dtype) for f in frames} == {"float64"}
 
 

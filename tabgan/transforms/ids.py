@@ -78,8 +78,10 @@ class IdCodec(Codec):
             space = 10**self.digits_
             numbers = _draw_share(space, start, n, total, rng) if total <= space else np.arange(start, start + n)
             width = max(self.digits_, len(str(total)))
-            values = pd.Series(numbers.astype(str), dtype=object).str.zfill(width)
-            values = (self.prefix_ + values).astype(object)
+            # numpy's string kernels, not pandas' .str: 10M ids in 100k-row chunks peaked
+            # 19 MB above the start this way, 328 MB through .str.zfill (benchmarks/text_ids.py)
+            text = np.char.add(self.prefix_, np.char.zfill(numbers.astype(str), width))
+            values = pd.Series(text.astype(object))
         if self.null_rate_ > 0:
             values = values.where(rng.random(n) >= self.null_rate_, np.nan)
         return restore_dtype(values, self.column.dtype, self.column.nullable)
