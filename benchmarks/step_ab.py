@@ -15,14 +15,15 @@ median ratio; writes benchmarks/results/step_ab.json.
 ``--measure sample`` times sampling instead: ``--rows`` rows of the table's model that
 benchmarks/speed.py fitted (benchmarks/work/TABLE/tabgan_model) streamed to a Parquet file
 by ``TabGAN.iter_sample`` and ``write_table_chunks`` (what ``tabgan sample`` runs), once per
-fresh process, after a 10,000-row warm-up; reports rows/s and writes the run into
-benchmarks/results/sample_ab.json under its base commit.
+fresh process, after a 10,000-row warm-up; reports rows/s and each process's peak RSS, and
+writes the run into benchmarks/results/sample_ab.json under its base commit (and the rows, when not 1M).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -83,7 +84,8 @@ def time_step(repo: Path, csv: Path) -> float:
 
 def sampling_rate(repo: Path, model_dir: Path, rows: int) -> float:
     """Rows per second of ``rows`` rows from ``model_dir`` streamed to Parquet by the code in
-    ``repo`` (a fresh process importing tabgan from ``repo`` only)."""
+    ``repo`` (a fresh process importing tabgan from ``repo`` only; its peak RSS is read by
+    :func:`measure` when it ends)."""
     sys.path.insert(0, str(repo))
     from tabgan import TabGAN
     from tabgan.io import write_table_chunks
@@ -96,12 +98,17 @@ def sampling_rate(repo: Path, model_dir: Path, rows: int) -> float:
         return rows / (time.perf_counter() - started)
 
 
-def measure(repo: Path, what: str, target: Path, rows: int) -> float:
-    """Step milliseconds (``what`` step, ``target`` a CSV) or sampling rows/s (sample, a model)."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--time", what, str(repo), str(target), str(rows)], check=True, capture_output=True, text=True
-    ).stdout
-    return float(out.strip().splitlines()[-1])
+def measure(repo: Path, what: str, target: Path, rows: int) -> tuple[float, float]:
+    """Step milliseconds (``what`` step, ``target`` a CSV) or sampling rows/s (sample, a model),
+    and the peak RSS (MB) of the fresh process that measured it."""
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--time", what, str(repo), str(target), str(rows)], stdout=subprocess.PIPE, text=True
+    )
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"the timing process for {repo} failed")
+    return float(out.strip().splitlines()[-1]), usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -141,15 +148,18 @@ def main() -> None:
             parser.error(f"--base {args.base!r}: git could not check it out ({added.stderr.strip()})")
         try:
             for table, target in targets.items():
-                pairs = []
+                pairs, peaks = [], []
                 for _ in range(args.rounds):
-                    pairs.append((round(measure(base, args.measure, target, args.rows), 2),
-                                  round(measure(REPO, args.measure, target, args.rows), 2)))
-                    print(table, f"base {unit}", pairs[-1][0], f"checkout {unit}", pairs[-1][1], flush=True)
+                    (b, b_peak), (c, c_peak) = (measure(repo, args.measure, target, args.rows) for repo in (base, REPO))
+                    pairs.append((round(b, 2), round(c, 2)))
+                    peaks.append((round(b_peak), round(c_peak)))
+                    print(table, f"base {unit}", pairs[-1][0], f"checkout {unit}", pairs[-1][1],
+                          "peak RSS MB", peaks[-1], flush=True)
                 # a speed-up: less time a step, or more rows a second
                 ratio = statistics.median(b / c if args.measure == "step" else c / b for b, c in pairs)
                 result["tables"][table] = {f"pairs_{'ms' if args.measure == 'step' else 'rows_per_second'}": pairs,
-                                           "median_speedup": round(ratio, 3)}
+                                           "median_speedup": round(ratio, 3), "pairs_peak_rss_mb": peaks,
+                                           "median_peak_rss_ratio": round(statistics.median(c / b for b, c in peaks), 3)}
                 print(table, "median speedup", round(ratio, 3), flush=True)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=REPO, check=False, capture_output=True)
@@ -157,7 +167,7 @@ def main() -> None:
         RESULTS["step"].write_text(json.dumps(result, indent=1))
     else:  # one entry per base commit
         runs = json.loads(RESULTS["sample"].read_text()) if RESULTS["sample"].exists() else {}
-        runs[args.base] = result
+        runs[args.base if args.rows == 1_000_000 else f"{args.base}, {args.rows:,} rows"] = result
         RESULTS["sample"].write_text(json.dumps(runs, indent=1))
 
 
