@@ -16,7 +16,7 @@ median ratio; writes benchmarks/results/step_ab.json.
 benchmarks/speed.py fitted (benchmarks/work/TABLE/tabgan_model) streamed to a Parquet file
 by ``TabGAN.iter_sample`` and ``write_table_chunks`` (what ``tabgan sample`` runs), once per
 fresh process, after a 10,000-row warm-up; reports rows/s and each process's peak RSS, and
-writes the run into benchmarks/results/sample_ab.json under its base commit (and the rows, when not 1M).
+writes each table's run into benchmarks/results/sample_ab.json under its base, checkout (and the rows, when not 1M).
 """
 
 from __future__ import annotations
@@ -157,7 +157,8 @@ def main() -> None:
                           "peak RSS MB", peaks[-1], flush=True)
                 # a speed-up: less time a step, or more rows a second
                 ratio = statistics.median(b / c if args.measure == "step" else c / b for b, c in pairs)
-                result["tables"][table] = {f"pairs_{'ms' if args.measure == 'step' else 'rows_per_second'}": pairs,
+                result["tables"][table] = {"command": result["command"], "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                                           f"pairs_{'ms' if args.measure == 'step' else 'rows_per_second'}": pairs,
                                            "median_speedup": round(ratio, 3), "pairs_peak_rss_mb": peaks,
                                            "median_peak_rss_ratio": round(statistics.median(c / b for b, c in peaks), 3)}
                 print(table, "median speedup", round(ratio, 3), flush=True)
@@ -165,9 +166,11 @@ def main() -> None:
             subprocess.run(["git", "worktree", "remove", "--force", str(base)], cwd=REPO, check=False, capture_output=True)
     if args.measure == "step":
         RESULTS["step"].write_text(json.dumps(result, indent=1))
-    else:  # one entry per base commit
+    else:  # one entry per base, checkout and row count; a later run of other tables joins it
         runs = json.loads(RESULTS["sample"].read_text()) if RESULTS["sample"].exists() else {}
-        runs[args.base if args.rows == 1_000_000 else f"{args.base}, {args.rows:,} rows"] = result
+        key = f"{args.base} vs {result['checkout']}" + ("" if args.rows == 1_000_000 else f", {args.rows:,} rows")
+        entry = runs.setdefault(key, {k: v for k, v in result.items() if k != "tables"} | {"tables": {}})
+        entry["tables"].update(result["tables"])
         RESULTS["sample"].write_text(json.dumps(runs, indent=1))
 
 

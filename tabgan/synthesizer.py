@@ -36,7 +36,8 @@ if TYPE_CHECKING:  # imported by callers that use it: it brings scikit-learn alo
 
 SAMPLE_CHUNK_ROWS = 100_000  # rows a sampled chunk holds by default, at most ...
 SAMPLE_CHUNK_CELLS = 2_000_000  # ... and values (rows x columns): a wide table's chunks hold fewer rows
-GENERATOR_BATCH = 4_096  # rows per generator call when sampling, at most (as fast as 8,192, and 30 MB less) ...
+GENERATOR_BATCH = 4_096  # rows per generator call when sampling, at most: against 8,192, 45-110 MB less at peak,
+# sampling as fast on nafld1 and credit_data and 4-7% slower on Adult (benchmarks/results/sample_ab.json) ...
 GENERATOR_BATCH_OUTPUTS = 8_192 * 512  # ... and network outputs (rows x outputs), which bound its temporaries
 PROBE_COST_SHARE = 20  # under a time budget: train at least 20x as long as the last probe took between probes
 PROBES_PER_FIT = 100  # without a time budget: a probe every epochs // 100 epochs (at least every epoch)
