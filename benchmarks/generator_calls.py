@@ -58,10 +58,21 @@ def time_calls(model_dir: Path, batch: int, rows: int) -> dict[str, object]:
     }
 
 
+def _sizes(text: str) -> list[int]:
+    """``--batches``: positive whole numbers, comma-separated."""
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of whole numbers") from None
+    if min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: every call size must be at least 1")
+    return sizes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tables", default="nafld1,adult")
-    parser.add_argument("--batches", default="2048,4096,8192")
+    parser.add_argument("--batches", default="2048,4096,8192", type=_sizes, help="generator call sizes, comma-separated")
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--time", nargs=2, metavar=("MODEL", "BATCH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -76,7 +87,7 @@ def main() -> None:
         model_dir = WORK / table / "tabgan_model"
         if not model_dir.exists():
             parser.error(f"no model for {table!r} at {model_dir}: run python benchmarks/speed.py --tables {table} first")
-        for batch in args.batches.split(","):
+        for batch in map(str, args.batches):
             command = [sys.executable, __file__, "--rows", str(args.rows), "--time", str(model_dir), batch]
             output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
             result["tables"].setdefault(table, {})[batch] = json.loads(output.strip().splitlines()[-1])

@@ -2,7 +2,9 @@
 
 Usage: python benchmarks/import_rss.py
 
-Each import runs as its own fresh ``python -c`` process and its peak RSS is read from
+The last two also build an Adult-sized generator, through torch's ``Module.to_empty`` (which
+imports sympy) and through ``tabgan.nn.empty_module`` (which does not). Each runs as its own
+fresh ``python -c`` process and its peak RSS is read from
 os.wait4 (no data is touched), best of three. Writes benchmarks/results/import_rss.json.
 """
 
@@ -24,6 +26,16 @@ IMPORTS = {
     "torch": "import torch",
     "torch, pandas and pyarrow": "import torch, pandas, pyarrow, pyarrow.parquet",
     "tabgan's command line (tabgan.cli)": "import tabgan.cli",
+    # an Adult-sized generator (noise 128, 100 condition options, 256-256, 155 outputs), made empty
+    "tabgan.cli and a generator built by torch's Module.to_empty": (
+        "import tabgan.cli, torch; from tabgan.nn import Generator\n"
+        "with torch.device('meta'): g = Generator(128, 100, (256, 256), 155)\n"
+        "g.to_empty(device='cpu')"
+    ),
+    "tabgan.cli and a generator built by tabgan.nn.empty_module": (
+        "import tabgan.cli, torch; from tabgan.nn import Generator, empty_module\n"
+        "empty_module(lambda: Generator(128, 100, (256, 256), 155), torch.device('cpu'))"
+    ),
 }
 
 

@@ -19,15 +19,11 @@ import sys
 import time
 from pathlib import Path
 
+from generator_calls import memory_mb  # beside this file
+
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "text_ids.json"
 WAYS = ("once", "chunks", "chunks_pandas_str")
-
-
-def peak_rss_mb() -> int:
-    """The process's peak resident set so far, in MB (Linux VmHWM)."""
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmHWM"))
 
 
 def draw(way: str, rows: int, chunk: int) -> dict[str, float]:
@@ -42,7 +38,7 @@ def draw(way: str, rows: int, chunk: int) -> dict[str, float]:
     real = pd.Series([f"C{i:07d}" for i in range(50_000)])
     codec = IdCodec(Column(name="customer_id", kind="id")).fit(real, np.random.default_rng(0))
     rng = np.random.default_rng(0)
-    base = peak_rss_mb()
+    base = memory_mb()["peak"]
     started = time.perf_counter()
     if way == "once":
         codec.generate(rows, rng)
@@ -56,7 +52,7 @@ def draw(way: str, rows: int, chunk: int) -> dict[str, float]:
                 low, high = start * space // rows, (start + count) * space // rows
                 numbers = rng.choice(high - low, size=count, replace=False) + low
                 codec.prefix_ + pd.Series(numbers.astype(str), dtype=object).str.zfill(codec.digits_)
-    return {"peak_rss_above_fitted_mb": peak_rss_mb() - base, "seconds": round(time.perf_counter() - started, 2)}
+    return {"peak_rss_above_fitted_mb": memory_mb()["peak"] - base, "seconds": round(time.perf_counter() - started, 2)}
 
 
 def main() -> None:

@@ -56,23 +56,35 @@ def test_build_module_is_seeded_and_leaves_global_rng_alone() -> None:
 
 
 def test_empty_module_matches_to_empty_without_importing_sympy() -> None:
-    """The same parameters, buffers and flags as ``to_empty``, built in a fresh process that
-    never imports sympy (torch's meta-tensor path does: 35 MB of a sampling process)."""
-    code = (
-        "import sys, torch\n"
-        "from tabgan.nn import Critic, Generator, empty_module\n"
-        "g = empty_module(lambda: Generator(8, 3, (16, 16), 5), torch.device('cpu'))\n"
-        "c = empty_module(lambda: Critic(6, 0, (32,), pac=2), torch.device('cpu'))\n"
-        "with torch.device('meta'):\n"
-        "    ref = Generator(8, 3, (16, 16), 5), Critic(6, 0, (32,), pac=2)\n"
-        "def shape(m):\n"
-        "    return ([(n, p.shape, p.device.type, p.requires_grad, type(p).__name__) for n, p in m.named_parameters()],\n"
-        "            [(n, b.shape, b.dtype) for n, b in m.named_buffers()], list(m.state_dict()))\n"
-        "assert shape(g)[0][0][2] == 'cpu' and not c.cond_in.requires_grad\n"
-        "assert [shape(m)[1:] for m in (g, c)] == [shape(m)[1:] for m in ref]\n"
-        "assert [[r[:2] + r[3:] for r in shape(m)[0]] for m in (g, c)] == [[r[:2] + r[3:] for r in shape(m)[0]] for m in ref]\n"
-        "print('sympy' in sys.modules)\n"
-    )
+    """The same parameters, buffers and flags as a module built on the meta device, on the
+    target device, shared parameters kept shared, in a fresh process that never imports sympy
+    (torch's ``to_empty`` does: benchmarks/import_rss.py)."""
+    code = """
+import sys, torch
+from tabgan.nn import Critic, Generator, empty_module
+cpu = torch.device("cpu")
+
+def layout(module):
+    return ([(n, p.shape, p.requires_grad, type(p)) for n, p in module.named_parameters()],
+            [(n, b.shape, b.dtype) for n, b in module.named_buffers()])
+
+for make in (lambda: Generator(8, 3, (16, 16), 5), lambda: Critic(6, 0, (32,), pac=2)):
+    built = empty_module(make, cpu)
+    with torch.device("meta"):
+        reference = make()
+    assert layout(built) == layout(reference)
+    assert {t.device.type for t in [*built.parameters(), *built.buffers()]} == {"cpu"}
+assert not empty_module(lambda: Critic(6, 0, (32,), pac=2), cpu).cond_in.requires_grad
+
+def tied():
+    first, second = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
+    second.weight = first.weight
+    return torch.nn.Sequential(first, second)
+
+model = empty_module(tied, cpu)
+assert model[0].weight is model[1].weight and model[0].weight.device.type == "cpu"
+print("sympy" in sys.modules)
+"""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
     assert done.stdout.strip() == "False"
 
